@@ -1,0 +1,36 @@
+#include "core/digest.h"
+
+#include <fmt/format.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include <stdexcept>
+#include <vector>
+
+namespace slagboom::core {
+namespace {
+
+std::string ToHex(const unsigned char* data, size_t n) {
+  std::string hex;
+  hex.reserve(2 * n);
+  for (size_t i = 0; i < n; ++i) hex += fmt::format("{:02x}", data[i]);
+  return hex;
+}
+
+}  // namespace
+
+std::string Sha256Hex(std::string_view data, size_t hex_digits) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+         digest);
+  return ToHex(digest, sizeof digest).substr(0, hex_digits);
+}
+
+std::string RandomHex(size_t bytes) {
+  std::vector<unsigned char> buf(bytes);
+  if (RAND_bytes(buf.data(), static_cast<int>(bytes)) != 1)
+    throw std::runtime_error("the system has no randomness to give");
+  return ToHex(buf.data(), bytes);
+}
+
+}  // namespace slagboom::core

@@ -1,0 +1,35 @@
+// Vehicle plates: one spelling per vehicle, and a keyed hash to correlate
+// on without carrying the plate itself.
+#ifndef SLAGBOOM_CORE_PLATE_H_
+#define SLAGBOOM_CORE_PLATE_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace slagboom::core {
+
+// Normalises a plate as written ("12-zzx-4", " 12–ZZX–4 ") with its
+// country ("NL", "nl", "" for unknown) to "CC:PLATE": upper case, spaces,
+// dots and dashes of every kind removed.  German plates keep one '-' per
+// separator, since its place tells districts apart (B-NO-1234 is Berlin,
+// BN-O-1234 Bonn).  An unknown country becomes "XX", which never merges
+// with a known one.  Returns nullopt and sets *error on an empty plate, a
+// character that is not a letter or digit, or a country that is not two
+// letters.
+std::optional<std::string> NormalisePlate(std::string_view plate,
+                                          std::string_view country,
+                                          std::string* error);
+
+// HMAC-SHA256 of `value` under `key`, as the first 32 hex digits: the
+// pseudonym used to correlate plates in rules, alerts and logs.
+std::string KeyedHash(std::string_view key, std::string_view value);
+
+// Reads the secret at `path`, creating it with 32 random bytes and mode
+// 0600 when it does not exist.  Throws std::runtime_error when the file
+// cannot be read or made (start-up only).
+std::string LoadOrCreateKey(const std::string& path);
+
+}  // namespace slagboom::core
+
+#endif  // SLAGBOOM_CORE_PLATE_H_

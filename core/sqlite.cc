@@ -1,0 +1,136 @@
+#include "core/sqlite.h"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+namespace slagboom::core {
+namespace {
+
+constexpr int kBusyTimeoutMs = 30000;
+
+[[noreturn]] void Throw(sqlite3* db, std::string_view what) {
+  throw std::runtime_error(
+      fmt::format("sqlite: {}: {}", what, db ? sqlite3_errmsg(db) : "?"));
+}
+
+}  // namespace
+
+Database::Database(const std::string& path, Durability durability) {
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+    std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    throw std::runtime_error(fmt::format("cannot open {}: {}", path, msg));
+  }
+  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+  Exec("PRAGMA journal_mode=WAL");
+  Exec(durability == Durability::kFull ? "PRAGMA synchronous=FULL"
+                                       : "PRAGMA synchronous=NORMAL");
+  Exec("PRAGMA foreign_keys=ON");
+}
+
+Database::~Database() { sqlite3_close_v2(db_); }
+
+void Database::Exec(std::string_view sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &err) !=
+      SQLITE_OK) {
+    std::string msg = err ? err : "?";
+    sqlite3_free(err);
+    throw std::runtime_error(fmt::format("sqlite: {}: {}", sql, msg));
+  }
+}
+
+Statement Database::Prepare(std::string_view sql) { return Statement(db_, sql); }
+
+int64_t Database::LastInsertRowId() const {
+  return sqlite3_last_insert_rowid(db_);
+}
+
+int Database::Changes() const { return sqlite3_changes(db_); }
+
+Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
+  if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_,
+                         nullptr) != SQLITE_OK) {
+    Throw(db, fmt::format("prepare '{}'", sql));
+  }
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Statement::Statement(Statement&& other) noexcept
+    : db_(other.db_), stmt_(other.stmt_) {
+  other.stmt_ = nullptr;
+}
+
+Statement& Statement::Bind(int index, int64_t value) {
+  if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK) Throw(db_, "bind");
+  return *this;
+}
+
+Statement& Statement::Bind(int index, std::string_view value) {
+  if (sqlite3_bind_text(stmt_, index, value.data(),
+                        static_cast<int>(value.size()),
+                        SQLITE_TRANSIENT) != SQLITE_OK) {
+    Throw(db_, "bind");
+  }
+  return *this;
+}
+
+Statement& Statement::BindNull(int index) {
+  if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) Throw(db_, "bind");
+  return *this;
+}
+
+bool Statement::Step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  Throw(db_, "step");
+}
+
+void Statement::Run() {
+  while (Step()) {
+  }
+  Reset();
+}
+
+void Statement::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+int64_t Statement::Int(int column) const {
+  return sqlite3_column_int64(stmt_, column);
+}
+
+std::string Statement::Text(int column) const {
+  auto* p = sqlite3_column_text(stmt_, column);
+  return p ? std::string(reinterpret_cast<const char*>(p),
+                         sqlite3_column_bytes(stmt_, column))
+           : std::string();
+}
+
+bool Statement::IsNull(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+Transaction::Transaction(Database& db) : db_(db) { db_.Exec("BEGIN IMMEDIATE"); }
+
+Transaction::~Transaction() {
+  if (!done_) {
+    try {
+      db_.Exec("ROLLBACK");
+    } catch (...) {
+      // The connection reports the failure on its next use.
+    }
+  }
+}
+
+void Transaction::Commit() {
+  db_.Exec("COMMIT");
+  done_ = true;
+}
+
+}  // namespace slagboom::core

@@ -1,0 +1,96 @@
+// A thin RAII layer over the SQLite C API: a connection and its prepared
+// statements.  A Database is used by one thread at a time; callers that
+// share one serialise access themselves.
+#ifndef SLAGBOOM_CORE_SQLITE_H_
+#define SLAGBOOM_CORE_SQLITE_H_
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace slagboom::core {
+
+class Statement;
+
+class Database {
+ public:
+  enum class Durability {
+    kFull,    // synchronous=FULL: a commit survives power loss
+    kNormal,  // synchronous=NORMAL: survives a crash of the process
+  };
+
+  // Opens (creating) the database at `path` in WAL mode with a busy
+  // timeout, so concurrent writers wait for each other instead of failing.
+  // Throws std::runtime_error when the file cannot be opened (start-up).
+  Database(const std::string& path, Durability durability);
+  ~Database();
+
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Runs one or more statements without results.  Throws on error.
+  void Exec(std::string_view sql);
+
+  Statement Prepare(std::string_view sql);
+
+  int64_t LastInsertRowId() const;
+  int Changes() const;
+  sqlite3* handle() { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+// A prepared statement.  Bind indexes start at 1, column indexes at 0.
+class Statement {
+ public:
+  Statement(sqlite3* db, std::string_view sql);
+  ~Statement();
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&&) = delete;
+  Statement(const Statement&) = delete;
+
+  Statement& Bind(int index, int64_t value);
+  Statement& Bind(int index, std::string_view value);
+  Statement& BindNull(int index);
+
+  // Steps once: true when a row is ready, false when done.  Throws on error.
+  bool Step();
+  // Steps to the end, for statements without rows.
+  void Run();
+  void Reset();
+
+  int64_t Int(int column) const;
+  std::string Text(int column) const;
+  bool IsNull(int column) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+// BEGIN IMMEDIATE ... COMMIT, rolled back when not committed.  Taking the
+// write lock at BEGIN means a transaction that reads and then writes never
+// fails half-way with SQLITE_BUSY.
+class Transaction {
+ public:
+  explicit Transaction(Database& db);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  void Commit();
+
+ private:
+  Database& db_;
+  bool done_ = false;
+};
+
+}  // namespace slagboom::core
+
+#endif  // SLAGBOOM_CORE_SQLITE_H_

@@ -1,0 +1,73 @@
+#include "core/sqlite.h"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <thread>
+
+namespace slagboom::core {
+namespace {
+
+struct TempDb {
+  std::filesystem::path dir;
+  TempDb() {
+    dir = std::filesystem::temp_directory_path() /
+          ("slagboom-sqlite-" + std::to_string(::getpid()) + "-" +
+           std::to_string(reinterpret_cast<uintptr_t>(this)));
+    std::filesystem::create_directories(dir);
+  }
+  ~TempDb() { std::filesystem::remove_all(dir); }
+  std::string Path() const { return (dir / "t.db").string(); }
+};
+
+TEST_CASE("C3 concurrent writers never see database is locked", "[core]") {
+  TempDb tmp;
+  {
+    Database db(tmp.Path(), Database::Durability::kNormal);
+    db.Exec("CREATE TABLE n (k TEXT PRIMARY KEY, v INTEGER)");
+  }
+  std::atomic<int> commits{0}, errors{0};
+  auto writer = [&](int id) {
+    Database db(tmp.Path(), Database::Durability::kNormal);
+    for (int i = 0; i < 500; ++i) {
+      try {
+        Transaction txn(db);
+        auto read = db.Prepare("SELECT COUNT(*) FROM n WHERE k = ?");
+        std::string key = std::to_string(id) + ":" + std::to_string(i);
+        read.Bind(1, key);
+        read.Step();
+        if (read.Int(0) == 0) {
+          db.Prepare("INSERT INTO n VALUES (?, ?)").Bind(1, key).Bind(2, i).Run();
+        }
+        txn.Commit();
+        ++commits;
+      } catch (const std::exception&) {
+        ++errors;
+      }
+    }
+  };
+  std::thread a(writer, 1), b(writer, 2);
+  a.join();
+  b.join();
+  CHECK(commits == 1000);
+  CHECK(errors == 0);
+  Database db(tmp.Path(), Database::Durability::kNormal);
+  auto q = db.Prepare("SELECT COUNT(*) FROM n");
+  q.Step();
+  CHECK(q.Int(0) == 1000);
+}
+
+TEST_CASE("an uncommitted transaction is rolled back", "[core]") {
+  TempDb tmp;
+  Database db(tmp.Path(), Database::Durability::kFull);
+  db.Exec("CREATE TABLE t (x INTEGER)");
+  {
+    Transaction txn(db);
+    db.Exec("INSERT INTO t VALUES (1)");
+  }
+  auto q = db.Prepare("SELECT COUNT(*) FROM t");
+  q.Step();
+  CHECK(q.Int(0) == 0);
+}
+
+}  // namespace
+}  // namespace slagboom::core
