@@ -1,0 +1,129 @@
+// The configuration of a slagboom installation, read from one YAML file.
+//
+// Every duration is written as "500ms", "30s", "15m", "48h" or "7d".
+// Defaults are those given beside each field.
+#ifndef SLAGBOOM_CONFIG_CONFIG_H_
+#define SLAGBOOM_CONFIG_CONFIG_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+
+namespace slagboom::config {
+
+// One problem in a configuration file, with where it is.
+struct ConfigError {
+  std::string file;
+  int line = 0;  // 1-based; 0 when the problem is not tied to a line
+  std::string message;
+
+  std::string ToString() const;  // "file:line: message"
+};
+
+struct HttpConfig {
+  std::string listen = "127.0.0.1:8080";  // HOST:PORT
+  size_t max_body_bytes = 1 << 20;        // larger bodies get 413
+};
+
+struct BusConfig {
+  // `slagboom run` keeps every part in one process on these inproc://
+  // endpoints; tcp:// ones are for parts in processes of their own.
+  std::string xsub = "inproc://slagboom-xsub";  // publishers connect here
+  std::string xpub = "inproc://slagboom-xpub";  // subscribers connect here
+  std::string ingest_replay = "inproc://slagboom-ingest-replay";
+  std::string rules_replay = "inproc://slagboom-rules-replay";
+};
+
+struct IngestConfig {
+  std::string default_zone = "Europe/Amsterdam";
+  core::Duration future_tolerance = std::chrono::minutes(5);
+  // The offence taxonomy; incidents naming another offence are refused.
+  std::vector<std::string> offences = {
+      "shoplifting", "cargo_theft", "burglary", "pickpocketing",
+      "vehicle_theft", "robbery", "fraud", "other"};
+  std::string plate_key_file;  // default: <data_dir>/plate.key
+};
+
+// A rule of kind `count`: at least `min_count` incidents that share `key`
+// within `window` (an event exactly `window` after the first still
+// counts), spread over at least `min_regions` distinct values of the
+// `region_level` field.
+struct RuleConfig {
+  int line = 0;                 // where the rule starts, for messages
+  std::string id;               // unique, [a-z0-9-]
+  std::string kind = "count";
+  std::string description;
+  std::string severity = "medium";  // low, medium, high, critical
+  std::vector<std::string> steps;   // match: any of these steps (empty: any)
+  std::vector<std::string> offences;  // match: any of these (empty: any)
+  std::vector<std::string> tags;      // match: all of these tags
+  // What the incidents must share: plate, block, beat, region,
+  // municipality, safety_region, police_unit, offence, reporter, or
+  // "none" (all matching incidents form one group).
+  std::string key = "none";
+  core::Duration window = std::chrono::hours(48);
+  int min_count = 3;
+  int min_regions = 1;
+  // Which location field counts as the region: region, municipality,
+  // safety_region, police_unit, beat, block.
+  std::string region_level = "region";
+  bool enabled = true;  // false: loaded and checked, but never evaluated
+};
+
+// In YAML, `rules:` may also be the list of rules itself (the shorthand
+// of the cases README); lateness then keeps its default.
+struct RulesConfig {
+  // How far behind the newest event time an incident may arrive and still
+  // be correlated.  Later ones are stored and counted, not correlated.
+  core::Duration lateness = std::chrono::hours(24);
+  std::vector<RuleConfig> rules;
+};
+
+struct SubscriberConfig {
+  int line = 0;
+  std::string id;
+  std::string channel;  // "webhook" or "log"
+  std::string url;      // webhook: where alerts are POSTed
+  std::vector<std::string> rules;  // empty: every rule
+  core::Duration timeout = std::chrono::seconds(5);
+};
+
+struct NotifyConfig {
+  std::vector<SubscriberConfig> subscribers;
+  core::Duration retry_initial = std::chrono::seconds(1);
+  core::Duration retry_max = std::chrono::minutes(5);
+  int max_attempts = 12;  // then the delivery is dead-lettered
+};
+
+struct Config {
+  std::string path;  // the file it was read from
+  std::string data_dir = "data/run";
+  HttpConfig http;
+  BusConfig bus;
+  IngestConfig ingest;
+  RulesConfig rules;
+  NotifyConfig notify;
+  std::string profiles_dir = "config/profiles";  // import profiles (*.yaml)
+};
+
+// Reads and validates the file at `path`.  On success returns true and
+// fills *out; otherwise returns false, leaves *out untouched and lists
+// every problem found in *errors (not just the first; replacing what it
+// held), each with its line, in line order.  Relative paths in the
+// file (data_dir, profiles_dir, plate_key_file) are resolved against the
+// current directory.
+bool LoadConfig(const std::string& path, Config* out,
+                std::vector<ConfigError>* errors);
+
+// The same for YAML text already in memory; `name` is used in messages.
+bool ParseConfig(const std::string& text, const std::string& name, Config* out,
+                 std::vector<ConfigError>* errors);
+
+// The errors one per line, as ToString writes them, each ending in '\n'.
+std::string FormatErrors(const std::vector<ConfigError>& errors);
+
+}  // namespace slagboom::config
+
+#endif  // SLAGBOOM_CONFIG_CONFIG_H_
