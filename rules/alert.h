@@ -1,0 +1,64 @@
+// Alerts: what a rule found, as stored by the rules part, published on the
+// bus and shown by the API.
+#ifndef SLAGBOOM_RULES_ALERT_H_
+#define SLAGBOOM_RULES_ALERT_H_
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/status.h"
+
+namespace slagboom::rules {
+
+// One incident behind an alert, as much of it as routing needs.
+struct AlertIncident {
+  std::string id;
+  uint64_t seq = 0;
+  core::Instant occurred_at{};
+  std::string region;  // at the rule's region level
+  std::string step;
+  std::string offence;
+};
+
+enum class AlertState { kFiring, kUpdated, kResolved };
+
+std::string_view AlertStateName(AlertState state);
+
+struct Alert {
+  // Derived from the rule, the key and the first incident, so the same
+  // incidents give the same id in live ingest, import and back-test.
+  std::string id;
+  std::string rule_id;
+  std::string severity;
+  std::string description;
+  AlertState state = AlertState::kFiring;
+  std::string key_kind;  // plate, block, ...; "none" for keyless rules
+  std::string key;       // plates appear only as their keyed hash
+  std::string region_level;
+  std::vector<std::string> regions;  // distinct, sorted
+  std::vector<std::string> steps;    // distinct, sorted
+  std::vector<AlertIncident> incidents;  // by occurred_at, then id
+  core::Instant first_at{};  // occurred_at of the first incident
+  core::Instant last_at{};   // occurred_at of the last incident
+  core::Instant resolved_at{};  // event time at which the window ran out
+  int version = 1;  // 1 when it fires, one more per update or resolution
+};
+
+// An alert event on the bus: the alert as it stands after a change.
+struct AlertEvent {
+  uint64_t seq = 0;  // the rules part's alert stream
+  Alert alert;
+};
+
+std::string MakeAlertId(const std::string& rule_id, const std::string& key,
+                        const std::string& first_incident_id);
+
+nlohmann::json AlertToJson(const Alert& alert);
+core::Status AlertFromJson(const nlohmann::json& j, Alert* out);
+
+}  // namespace slagboom::rules
+
+#endif  // SLAGBOOM_RULES_ALERT_H_

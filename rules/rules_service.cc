@@ -1,0 +1,80 @@
+#include "rules/rules_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/time_util.h"
+
+namespace slagboom::rules {
+
+RulesService::RulesService(const config::RulesConfig& config,
+                           AlertStore& store, broker::Publisher* publisher)
+    : engine_(config), store_(store), publisher_(publisher) {
+  store_.LoadInto(engine_);
+  AlertStore::Saved saved = store_.LoadState();
+  cursor_ = saved.cursor;
+  late_ = saved.late;
+  spdlog::info("rules loaded rules={} cursor={} held_entries={}",
+               engine_.rules().size(), saved.cursor, [this] {
+                 size_t n = 0;
+                 for (const CountRule& r : engine_.rules()) n += r.entry_count();
+                 return n;
+               }());
+}
+
+void RulesService::Start(zmq::context_t& context,
+                         const config::BusConfig& bus) {
+  replay_ = std::make_unique<broker::ReplayServer>(context, bus.rules_replay,
+                                                   store_);
+  broker::Subscriber::Options options;
+  options.xpub_endpoint = bus.xpub;
+  options.replay_endpoint = bus.ingest_replay;
+  options.topic = broker::kIncidentTopic;
+  options.cursor = cursor_;
+  subscriber_ = std::make_unique<broker::Subscriber>(
+      context, options, [this](const broker::Event& e) { Handle(e); });
+}
+
+void RulesService::Stop() {
+  subscriber_.reset();
+  replay_.reset();
+}
+
+void RulesService::Handle(const broker::Event& event) {
+  core::Incident incident;
+  core::Status status =
+      core::IncidentFromJson(nlohmann::json::parse(event.payload), &incident);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (event.seq <= cursor_) return;
+  Outcome outcome;
+  if (status.ok()) {
+    outcome = engine_.Process(incident);
+  } else {
+    spdlog::error("rules skipped incident seq={}: {}", event.seq,
+                  status.ToString());
+  }
+  std::vector<AlertEvent> events = store_.Apply(event.seq, engine_, outcome);
+  cursor_ = event.seq;
+  ++processed_;
+  if (outcome.late) {
+    ++late_;
+    spdlog::warn(
+        "rules late incident id={} seq={} occurred_at={} watermark={}",
+        incident.id, event.seq, core::FormatInstant(incident.occurred_at),
+        core::FormatInstant(engine_.watermark()));
+  }
+  for (const AlertEvent& e : events) {
+    const Alert& a = e.alert;
+    if (a.state == AlertState::kFiring) ++fired_;
+    spdlog::info("alert {} id={} rule={} version={} incidents={} regions={}",
+                 AlertStateName(a.state), a.id, a.rule_id, a.version,
+                 a.incidents.size(), a.regions.size());
+    if (publisher_) {
+      publisher_->Publish(
+          {broker::kAlertTopic, e.seq, AlertToJson(a).dump()});
+    }
+  }
+}
+
+}  // namespace slagboom::rules

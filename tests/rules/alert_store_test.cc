@@ -1,0 +1,102 @@
+#include "rules/alert_store.h"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "core/time_util.h"
+
+namespace slagboom::rules {
+namespace {
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    path = std::filesystem::temp_directory_path() /
+           ("slagboom-rules-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::string File() const { return (path / "rules.db").string(); }
+};
+
+config::RulesConfig Rules() {
+  config::RuleConfig r;
+  r.id = "plate-multi-unit";
+  r.key = "plate";
+  r.window = std::chrono::hours(48);
+  r.min_count = 3;
+  r.min_regions = 3;
+  r.region_level = "police_unit";
+  config::RulesConfig rules;
+  rules.rules = {r};
+  return rules;
+}
+
+core::Incident Sighting(const std::string& id, uint64_t seq,
+                        const std::string& when, const std::string& unit) {
+  core::Incident inc;
+  inc.id = id;
+  inc.seq = seq;
+  inc.occurred_at = core::ParseTimestamp(when, "UTC", nullptr)->instant;
+  inc.offence = "shoplifting";
+  inc.location.police_unit = unit;
+  inc.vehicle = core::Vehicle{};
+  inc.vehicle->plate_key = "k1";
+  return inc;
+}
+
+TEST_CASE("a restart keeps the windows and fires nothing again", "[rules]") {
+  TempDir tmp;
+  {
+    AlertStore store(tmp.File());
+    Engine engine(Rules());
+    auto a = Sighting("a", 1, "2025-06-10T10:00:00Z", "RE01");
+    auto b = Sighting("b", 2, "2025-06-10T11:00:00Z", "RE03");
+    store.Apply(1, engine, engine.Process(a));
+    store.Apply(2, engine, engine.Process(b));
+  }
+  AlertStore store(tmp.File());
+  CHECK(store.LoadState().cursor == 2);
+  Engine engine(Rules());
+  store.LoadInto(engine);
+  auto c = Sighting("c", 3, "2025-06-10T12:00:00Z", "RE05");
+  auto events = store.Apply(3, engine, engine.Process(c));
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].seq == 1);
+  CHECK(events[0].alert.incidents.size() == 3);
+
+  Engine again(Rules());
+  store.LoadInto(again);
+  auto d = Sighting("d", 4, "2025-06-10T13:00:00Z", "RE07");
+  auto more = store.Apply(4, again, again.Process(d));
+  REQUIRE(more.size() == 1);
+  CHECK(more[0].alert.state == AlertState::kUpdated);
+  CHECK(more[0].alert.id == events[0].alert.id);
+  CHECK(store.AlertCount() == 1);
+}
+
+TEST_CASE("alert events replay in order from any sequence number",
+          "[rules]") {
+  TempDir tmp;
+  AlertStore store(tmp.File());
+  Engine engine(Rules());
+  uint64_t seq = 0;
+  for (const char* unit : {"RE01", "RE02", "RE03", "RE04"}) {
+    ++seq;
+    store.Apply(seq, engine,
+                engine.Process(Sighting("i" + std::to_string(seq), seq,
+                                        "2025-06-10T1" + std::to_string(seq) +
+                                            ":00:00Z",
+                                        unit)));
+  }
+  auto events = store.ReadFrom(1, 10);
+  REQUIRE(events.size() == 2);  // fired at the third, updated at the fourth
+  CHECK(events[0].seq == 1);
+  CHECK(events[1].seq == 2);
+  CHECK(store.ReadFrom(2, 10).size() == 1);
+  CHECK(store.ReadFrom(3, 10).empty());
+}
+
+}  // namespace
+}  // namespace slagboom::rules
