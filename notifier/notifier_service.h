@@ -1,0 +1,180 @@
+// The notifier: takes alert events off the bus, routes each to the
+// subscribers that want it, keeps what it owes them in the outbox and
+// delivers it, retrying with backoff until it is delivered or dead.
+#ifndef SLAGBOOM_NOTIFIER_NOTIFIER_SERVICE_H_
+#define SLAGBOOM_NOTIFIER_NOTIFIER_SERVICE_H_
+
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "broker/bus.h"
+#include "config/config.h"
+#include "core/clock.h"
+#include "core/status.h"
+#include "notifier/http_sender.h"
+#include "notifier/outbox.h"
+#include "rules/alert.h"
+
+namespace slagboom::notifier {
+
+// How long to wait before the next attempt, after `attempts` failed ones
+// (1 or more): retry_initial doubled per earlier failure, capped at
+// retry_max, then jittered down to between half and all of that by
+// `unit_random` (in [0, 1]), and never less than `retry_after`.
+core::Duration RetryDelay(const config::NotifyConfig& config, int attempts,
+                          double unit_random,
+                          std::optional<core::Duration> retry_after);
+
+// A 4xx other than 408 (timeout) and 429 (too many requests) says the
+// request itself is wrong: sending it again cannot help.
+bool IsPermanentFailure(const SendResult& result);
+
+struct NotifierOptions {
+  // Deliveries to different subscribers run on this many threads, so
+  // a slow subscriber holds up only itself (while fewer than this many
+  // are slow at once).
+  size_t delivery_threads = 4;
+  // At most this many deliveries per subscriber per pass.
+  size_t batch_per_subscriber = 64;
+  // Uniform in [0, 1] for the jitter of retries; called from delivery
+  // threads.  Default: a generator seeded from std::random_device.
+  std::function<double()> random;
+};
+
+// Delivery rules: a 2xx answer delivers; a 4xx other than 408 and 429
+// makes the delivery dead at once; anything else (another status, no
+// answer in time, no connection) is tried again after RetryDelay, until
+// the max_attempts-th attempt fails and the delivery is dead.  A dead
+// delivery stays in the outbox as a dead letter and its subscriber's
+// queue goes on.  Each subscriber gets its deliveries one at a time in
+// event order; different subscribers are served at the same time.
+//
+// Delivery is at least once: when the process dies between a receiver's
+// answer and the outbox recording it, that delivery is sent again, with
+// the same delivery id, by which the receiver can drop the repeat.
+//
+// HandleAlertEvent, DeliverDue, Start and Stop may be called from
+// different threads.
+class NotifierService {
+ public:
+  // Totals since construction.
+  struct Metrics {
+    uint64_t delivered = 0;  // webhook deliveries answered with 2xx
+    uint64_t retried = 0;    // failed attempts scheduled again
+    uint64_t dead = 0;       // deliveries given up
+    uint64_t logged = 0;     // alert events written to a log subscriber
+  };
+
+  // Keeps references to `outbox`, `sender` and `clock`, which must outlive
+  // the service; copies `config`.
+  NotifierService(const config::NotifyConfig& config, Outbox& outbox,
+                  Sender& sender, const core::Clock& clock,
+                  NotifierOptions options = {});
+  ~NotifierService();  // Stop(), then waits for deliveries in flight
+
+  NotifierService(const NotifierService&) = delete;
+  NotifierService& operator=(const NotifierService&) = delete;
+
+  // Takes one alert event (the bus subscriber's handler).  An event at or
+  // below the outbox cursor is ignored.  Otherwise the alert goes to
+  // every subscriber whose `rules` name its rule (or who names none): a
+  // pending delivery per webhook subscriber, a log line and a delivered
+  // row per log subscriber, all added with the cursor in one
+  // transaction.  An event whose alert cannot be read moves the cursor
+  // too and returns Invalid, so one bad event cannot stall the stream.
+  // Throws when the outbox cannot be written; the bus then offers the
+  // event again.  Call from one thread at a time.
+  core::Status HandleAlertEvent(const broker::Event& event);
+
+  // Attempts every delivery due at clock.Now(), different subscribers in
+  // parallel, each subscriber's in event order, and returns when those
+  // attempts are done; failures are scheduled again.  Subscribers whose
+  // deliveries the background loop is making at that moment are left to
+  // it.  Returns the number of attempts made.  Throws when the outbox
+  // cannot be read.
+  size_t DeliverDue();
+
+  // Starts the background loop, which delivers what becomes due: at once
+  // after an event is added, and when the next retry is due.
+  // REQUIRES: not started before.
+  void Start();
+  // Stops the loop and waits for the attempts in flight.  Idempotent.
+  void Stop();
+
+  Metrics metrics() const;
+
+ private:
+  using Batch = std::vector<Delivery>;
+
+  // Takes the due deliveries of every idle, configured webhook subscriber
+  // and marks those subscribers busy.
+  std::vector<Batch> TakeDue();
+  // Makes the deliveries of one batch, in order, until one must wait.
+  // Returns the number of attempts made.
+  size_t ServeBatch(const Batch& batch);
+  // Makes one attempt; true when the queue may go on to the next.
+  bool Attempt(const config::SubscriberConfig& subscriber, const Delivery& d);
+  void Release(const std::string& subscriber_id);
+  // Runs `batches` on the pool; calls `done` with the attempts made after
+  // each, once its subscriber is released.
+  void Dispatch(std::vector<Batch> batches, std::function<void(size_t)> done);
+
+  std::vector<NewDelivery> Route(const nlohmann::json& alert_json,
+                                 const rules::Alert& alert, uint64_t seq);
+  void WriteLogLines(const rules::Alert& alert, uint64_t seq,
+                     const std::vector<std::string>& subscriber_ids);
+
+  // The background loop, on loop_thread_.
+  void Wake();
+  void Pass();
+  void ArmTimer();
+
+  double Random();
+  // Pending deliveries of subscribers no longer configured, or no longer
+  // webhooks, stay in the outbox untouched.  REQUIRES: mu_ held.
+  bool IsIdleWebhook(const std::string& subscriber_id) const;
+  const config::SubscriberConfig* FindSubscriber(const std::string& id) const;
+
+  const config::NotifyConfig config_;
+  Outbox& outbox_;
+  Sender& sender_;
+  const core::Clock& clock_;
+  NotifierOptions options_;
+
+  std::mutex mu_;
+  std::condition_variable idle_;  // signalled when busy_ shrinks
+  std::set<std::string> busy_;    // guarded by mu_
+  std::mutex random_mu_;          // guards options_.random
+
+  std::atomic<uint64_t> delivered_{0};
+  std::atomic<uint64_t> retried_{0};
+  std::atomic<uint64_t> dead_{0};
+  std::atomic<uint64_t> logged_{0};
+
+  boost::asio::thread_pool pool_;
+  boost::asio::io_context io_;
+  boost::asio::steady_timer timer_;  // used on loop_thread_ only
+  std::optional<
+      boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>
+      work_;
+  std::atomic<bool> running_{false};
+  std::atomic<bool> pass_posted_{false};  // coalesces wake-ups
+  std::thread loop_thread_;
+};
+
+}  // namespace slagboom::notifier
+
+#endif  // SLAGBOOM_NOTIFIER_NOTIFIER_SERVICE_H_
