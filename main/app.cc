@@ -1,0 +1,203 @@
+#include "main/app.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "core/api_error.h"
+#include "core/plate.h"
+#include "ingest/http_routes.h"
+#include "rules/http_routes.h"
+
+namespace slagboom {
+namespace {
+
+// Makes the data folder, owner-only, and returns the path of `file` in it.
+std::string DataFile(const config::Config& config, const std::string& file) {
+  std::filesystem::path dir(config.data_dir);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    throw std::runtime_error("cannot create data folder " + dir.string() +
+                             ": " + ec.message());
+  }
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace, ec);
+  return (dir / file).string();
+}
+
+std::string PlateKey(const config::Config& config) {
+  const std::string& file = config.ingest.plate_key_file;
+  return core::LoadOrCreateKey(file.empty() ? DataFile(config, "plate.key")
+                                            : file);
+}
+
+std::pair<std::string, int> SplitListen(const std::string& listen) {
+  auto colon = listen.rfind(':');
+  return {listen.substr(0, colon), std::stoi(listen.substr(colon + 1))};
+}
+
+}  // namespace
+
+App::App(const config::Config& config)
+    : config_(config),
+      proxy_(std::make_unique<broker::Proxy>(context_, config.bus.xsub,
+                                             config.bus.xpub)),
+      incident_store_(DataFile(config, "ingest.db")),
+      ingest_publisher_(
+          std::make_unique<broker::Publisher>(context_, config.bus.xsub)),
+      ingest_(config.ingest, incident_store_, ingest_publisher_.get(), clock_,
+              PlateKey(config)),
+      alert_store_(DataFile(config, "rules.db")),
+      rules_publisher_(
+          std::make_unique<broker::Publisher>(context_, config.bus.xsub)),
+      rules_(std::make_unique<rules::RulesService>(
+          config.rules, alert_store_, rules_publisher_.get())),
+      outbox_(DataFile(config, "notify.db")),
+      sender_(clock_),
+      notifier_(config.notify, outbox_, sender_, clock_) {}
+
+App::~App() { Stop(); }
+
+void App::Start(bool serve_http) {
+  ingest_replay_ = std::make_unique<broker::ReplayServer>(
+      context_, config_.bus.ingest_replay, incident_store_);
+  rules_->Start(context_, config_.bus);
+
+  broker::Subscriber::Options options;
+  options.xpub_endpoint = config_.bus.xpub;
+  options.replay_endpoint = config_.bus.rules_replay;
+  options.topic = broker::kAlertTopic;
+  options.cursor = outbox_.Cursor();
+  notifier_subscriber_ = std::make_unique<broker::Subscriber>(
+      context_, options, [this](const broker::Event& e) {
+        core::Status s = notifier_.HandleAlertEvent(e);
+        if (!s.ok()) {
+          spdlog::error("notifier skipped alert event seq={}: {}", e.seq,
+                        s.ToString());
+        }
+      });
+  notifier_.Start();
+  started_ = true;
+
+  if (!serve_http) return;
+  RegisterRoutes();
+  auto [host, port] = SplitListen(config_.http.listen);
+  http_.set_payload_max_length(config_.http.max_body_bytes);
+  if (port == 0) {
+    http_port_ = http_.bind_to_any_port(host);
+  } else if (http_.bind_to_port(host, port)) {
+    http_port_ = port;
+  } else {
+    http_port_ = -1;
+  }
+  if (http_port_ <= 0) {
+    throw std::runtime_error("cannot listen on " + config_.http.listen);
+  }
+  http_thread_ = std::thread([this] { http_.listen_after_bind(); });
+  spdlog::info("http listening on {}:{}", host, http_port_);
+}
+
+void App::Stop() {
+  if (!started_) return;
+  started_ = false;
+  if (http_thread_.joinable()) {
+    http_.stop();
+    http_thread_.join();
+  }
+  notifier_subscriber_.reset();
+  notifier_.Stop();
+  rules_->Stop();
+  ingest_replay_.reset();
+}
+
+bool App::Settle(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto settled = [this] {
+    return rules_->cursor() >= incident_store_.LastSeq() &&
+           outbox_.Cursor() >= alert_store_.LastEventSeq();
+  };
+  while (!settled()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  notifier_.DeliverDue();
+  return true;
+}
+
+void App::Wait() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int sig = 0;
+  sigwait(&set, &sig);
+  spdlog::info("stopping on signal {}", sig);
+}
+
+void App::RegisterRoutes() {
+  ingest::RegisterRoutes(http_, ingest_);
+  rules::RegisterRoutes(
+      http_, alert_store_,
+      [this](const std::string& id) -> std::optional<nlohmann::json> {
+        auto inc = incident_store_.Get(id);
+        if (!inc) return std::nullopt;
+        return core::IncidentToJson(*inc);
+      });
+  http_.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(R"({"status":"ok"})", "application/json");
+  });
+  http_.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(Metrics(), "text/plain; version=0.0.4");
+  });
+  http_.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    const char* what = res.status == 404   ? "no such resource"
+                       : res.status == 413 ? "the body is too large"
+                                           : "request failed";
+    res.set_content(core::ErrorJson(what).dump(), "application/json");
+  });
+  http_.set_exception_handler(
+      [](const httplib::Request& req, httplib::Response& res,
+         std::exception_ptr ep) {
+        std::string what = "internal error";
+        try {
+          std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          spdlog::error("http {} {} failed: {}", req.method, req.path,
+                        e.what());
+        } catch (...) {
+        }
+        res.status = 500;
+        res.set_content(core::ErrorJson(what).dump(), "application/json");
+      });
+}
+
+std::string App::Metrics() {
+  auto m = notifier_.metrics();
+  auto counts = outbox_.Counts();
+  std::string out;
+  auto put = [&out](const char* name, const char* type, uint64_t value) {
+    out += fmt::format("# TYPE {} {}\n{} {}\n", name, type, name, value);
+  };
+  put("slagboom_incidents_accepted_total", "counter", ingest_.accepted());
+  put("slagboom_incidents_rejected_total", "counter", ingest_.rejected());
+  put("slagboom_incidents_duplicate_total", "counter", ingest_.duplicates());
+  put("slagboom_ingest_last_seq", "gauge", incident_store_.LastSeq());
+  put("slagboom_rules_cursor", "gauge", rules_->cursor());
+  put("slagboom_rules_processed_total", "counter", rules_->processed());
+  put("slagboom_rules_late_incidents_total", "counter", rules_->late());
+  put("slagboom_alerts_fired_total", "counter", rules_->alerts_fired());
+  put("slagboom_notify_cursor", "gauge", outbox_.Cursor());
+  put("slagboom_notify_delivered_total", "counter", m.delivered);
+  put("slagboom_notify_retried_total", "counter", m.retried);
+  put("slagboom_notify_dead_total", "counter", m.dead);
+  put("slagboom_notify_logged_total", "counter", m.logged);
+  put("slagboom_outbox_pending", "gauge", counts.pending);
+  put("slagboom_outbox_dead", "gauge", counts.dead);
+  return out;
+}
+
+}  // namespace slagboom

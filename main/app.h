@@ -1,0 +1,88 @@
+// The embedded deployment: every part of slagboom in one process, on
+// inproc:// endpoints and one data folder.  The parts still talk only over
+// the bus and each keeps its own store, as they would on separate machines.
+#ifndef SLAGBOOM_MAIN_APP_H_
+#define SLAGBOOM_MAIN_APP_H_
+
+#include <httplib.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <zmq.hpp>
+
+#include "broker/bus.h"
+#include "broker/proxy.h"
+#include "config/config.h"
+#include "core/clock.h"
+#include "ingest/incident_store.h"
+#include "ingest/ingest_service.h"
+#include "notifier/http_sender.h"
+#include "notifier/notifier_service.h"
+#include "notifier/outbox.h"
+#include "rules/alert_store.h"
+#include "rules/rules_service.h"
+
+namespace slagboom {
+
+class App {
+ public:
+  // Opens the stores under config.data_dir, creating the folder and the
+  // plate key when missing.  Throws std::runtime_error (start-up).
+  explicit App(const config::Config& config);
+  ~App();  // Stop()
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  // Starts the broker, ingest, rules and notifier; with `serve_http` also
+  // the HTTP API on config.http.listen.  Throws when a socket cannot be
+  // bound.
+  void Start(bool serve_http);
+  void Stop();
+
+  // Waits until the rules have handled every stored incident and the
+  // notifier every alert event, then makes one delivery pass, so that
+  // every delivery has had its first attempt.  False on timeout.
+  bool Settle(std::chrono::milliseconds timeout);
+
+  // Runs until SIGINT or SIGTERM.
+  void Wait();
+
+  ingest::IngestService& ingest() { return ingest_; }
+  rules::AlertStore& alerts() { return alert_store_; }
+  notifier::Outbox& outbox() { return outbox_; }
+  int http_port() const { return http_port_; }
+
+ private:
+  void RegisterRoutes();
+  std::string Metrics();
+
+  config::Config config_;
+  core::SystemClock clock_;
+  zmq::context_t context_;
+  std::unique_ptr<broker::Proxy> proxy_;
+
+  ingest::IncidentStore incident_store_;
+  std::unique_ptr<broker::Publisher> ingest_publisher_;
+  ingest::IngestService ingest_;
+  std::unique_ptr<broker::ReplayServer> ingest_replay_;
+
+  rules::AlertStore alert_store_;
+  std::unique_ptr<broker::Publisher> rules_publisher_;
+  std::unique_ptr<rules::RulesService> rules_;
+
+  notifier::Outbox outbox_;
+  notifier::HttpSender sender_;
+  notifier::NotifierService notifier_;
+  std::unique_ptr<broker::Subscriber> notifier_subscriber_;
+
+  httplib::Server http_;
+  std::thread http_thread_;
+  int http_port_ = 0;
+  bool started_ = false;
+};
+
+}  // namespace slagboom
+
+#endif  // SLAGBOOM_MAIN_APP_H_

@@ -1,0 +1,41 @@
+// The subcommands of the slagboom binary, one function each.  Each returns
+// the process exit status; main only parses the command line and calls
+// one of them.
+#ifndef SLAGBOOM_MAIN_COMMANDS_H_
+#define SLAGBOOM_MAIN_COMMANDS_H_
+
+#include <string>
+#include <vector>
+
+namespace slagboom {
+
+struct RunArgs {
+  std::string config;
+  std::string data_dir;  // overrides the file when set
+  std::string http;      // HOST:PORT; overrides the file when set
+};
+int RunCommand(const RunArgs& args);
+
+struct ImportArgs {
+  std::string config;
+  std::string profile;
+  std::string data_dir;
+  std::string server;  // base URL of a running slagboom
+  std::string token;
+  std::vector<std::string> files;
+  bool list_alerts = false;  // print what fired after a data-dir import
+};
+int ImportCommand(const ImportArgs& args);
+
+int CheckConfigCommand(const std::string& file);
+
+struct AlertsArgs {
+  std::string config;
+  std::string data_dir;
+  bool json = false;
+};
+int AlertsCommand(const AlertsArgs& args);
+
+}  // namespace slagboom
+
+#endif  // SLAGBOOM_MAIN_COMMANDS_H_
