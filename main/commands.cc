@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <httplib.h>
 #include <spdlog/cfg/env.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -23,7 +24,10 @@ namespace {
 
 constexpr auto kSettleTimeout = std::chrono::minutes(10);
 
+// Logs go to standard error, so that standard output carries only what a
+// command answers (the import's summary line, the alert table).
 void SetUpLogging() {
+  spdlog::set_default_logger(spdlog::stderr_color_mt("slagboom"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   spdlog::cfg::load_env_levels();  // SPDLOG_LEVEL=debug and the like
 }

@@ -1,6 +1,7 @@
 #include "rules/count_rule.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 namespace slagboom::rules {
@@ -60,7 +61,10 @@ std::optional<std::string> CountRule::KeyOf(const core::Incident& inc) const {
   } else if (key == "reporter") {
     value = inc.reporter;
   } else {
+    // Sources spell the same place in different cases ("051XX S Lake
+    // Park Ave", "051XX S LAKE PARK AVE"); they are one place.
     value = LocationField(inc, key);
+    for (char& c : value) c = static_cast<char>(std::toupper(c));
   }
   if (value.empty()) return std::nullopt;
   return value;
@@ -146,8 +150,12 @@ std::optional<CountRule::Span> CountRule::QualifyingWindow(
       if (!es[i].region.empty()) regions.insert(es[i].region);
       last = i;
     }
-    if (count >= static_cast<size_t>(config_.min_count) &&
-        regions.size() >= static_cast<size_t>(config_.min_regions)) {
+    // One region is no spread: min_regions 1 asks nothing of the regions,
+    // so incidents without one can still meet it.
+    const bool spread = config_.min_regions <= 1 ||
+                        regions.size() >=
+                            static_cast<size_t>(config_.min_regions);
+    if (count >= static_cast<size_t>(config_.min_count) && spread) {
       return Span{first, last};
     }
   }

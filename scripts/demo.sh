@@ -12,9 +12,17 @@ csv=data/chicago/chicago_crimes_2025-02-01_to_14.csv
 build/slagboom check-config "$config"
 
 # A local stand-in for police dispatch, at the webhook URL of the config.
+if curl -s -o /dev/null http://127.0.0.1:8099/; then
+  echo "port 8099 is taken; stop what listens there and run again" >&2
+  exit 1
+fi
 python3 scripts/webhook_receiver.py 8099 >build/demo-webhook.log 2>&1 &
 receiver=$!
 trap 'kill $receiver 2>/dev/null || true' EXIT
+for _ in $(seq 100); do
+  curl -sf -o /dev/null http://127.0.0.1:8099/ && break
+  sleep 0.1
+done
 
 rm -rf "$data"
 echo
@@ -31,6 +39,10 @@ head -n 5 build/demo-webhook.log
 
 echo
 echo "== the HTTP API on the same data"
+if curl -s -o /dev/null http://127.0.0.1:8080/; then
+  echo "port 8080 is taken; stop what listens there and run again" >&2
+  exit 1
+fi
 build/slagboom run --config "$config" --data-dir "$data" --http 127.0.0.1:8080 \
   >build/demo-run.log 2>&1 &
 server=$!
@@ -41,7 +53,12 @@ for _ in $(seq 50); do
 done
 echo "\$ curl -s http://127.0.0.1:8080/api/v1/alerts?rule=block-repeat\&limit=1"
 curl -s "http://127.0.0.1:8080/api/v1/alerts?rule=block-repeat&limit=1" |
-  python3 -m json.tool | head -n 30
+  python3 -c 'import json, sys
+a = json.load(sys.stdin)["alerts"][0]
+a["incidents"] = a["incidents"][:2] + ["... %d more" % (len(a["incidents"]) - 2)]
+print(json.dumps(a, indent=2))'
+echo "\$ curl -s http://127.0.0.1:8080/metrics | grep -v '^#'"
+curl -s http://127.0.0.1:8080/metrics | grep -v '^#' 
 kill $server; wait $server 2>/dev/null || true
 
 cat <<MSG

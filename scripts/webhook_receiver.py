@@ -20,6 +20,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_response(400)
         self.end_headers()
 
+    def do_GET(self):  # readiness probe for demo.sh
+        self.send_response(200)
+        self.end_headers()
+
     def log_message(self, *args):
         pass
 

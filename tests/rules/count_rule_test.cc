@@ -164,3 +164,31 @@ TEST_CASE("incidents out of order fire the same alert as in order",
 
 }  // namespace
 }  // namespace slagboom::rules
+
+namespace slagboom::rules {
+namespace {
+
+TEST_CASE("a place key matches whatever its case", "[rules]") {
+  config::RuleConfig r;
+  r.id = "block-repeat";
+  r.key = "block";
+  r.window = std::chrono::hours(72);
+  r.min_count = 2;
+  config::RulesConfig rules;
+  rules.rules = {r};
+  Engine engine(rules);
+  core::Incident a;
+  a.id = "a";
+  a.occurred_at = At("2025-02-03T10:00:00Z");
+  a.location.block = "051XX S Lake Park Ave";
+  core::Incident b = a;
+  b.id = "b";
+  b.location.block = "051XX S LAKE PARK AVE";
+  engine.Process(a);
+  auto out = engine.Process(b);
+  REQUIRE(out.changes.size() == 1);
+  CHECK(out.changes[0].key == "051XX S LAKE PARK AVE");
+}
+
+}  // namespace
+}  // namespace slagboom::rules
