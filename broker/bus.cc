@@ -1,9 +1,9 @@
 #include "broker/bus.h"
 
 #include <spdlog/spdlog.h>
-#include <zmq_addon.hpp>
 
 #include <charconv>
+#include <zmq_addon.hpp>
 
 namespace slagboom::broker {
 namespace {

@@ -41,8 +41,8 @@ struct IngestConfig {
   core::Duration future_tolerance = std::chrono::minutes(5);
   // The offence taxonomy; incidents naming another offence are refused.
   std::vector<std::string> offences = {
-      "shoplifting", "cargo_theft", "burglary", "pickpocketing",
-      "vehicle_theft", "robbery", "fraud", "other"};
+      "shoplifting",   "cargo_theft", "burglary", "pickpocketing",
+      "vehicle_theft", "robbery",     "fraud",    "other"};
   std::string plate_key_file;  // default: <data_dir>/plate.key
 };
 
@@ -51,12 +51,12 @@ struct IngestConfig {
 // counts), spread over at least `min_regions` distinct values of the
 // `region_level` field.
 struct RuleConfig {
-  int line = 0;                 // where the rule starts, for messages
-  std::string id;               // unique, [a-z0-9-]
+  int line = 0;    // where the rule starts, for messages
+  std::string id;  // unique, [a-z0-9-]
   std::string kind = "count";
   std::string description;
-  std::string severity = "medium";  // low, medium, high, critical
-  std::vector<std::string> steps;   // match: any of these steps (empty: any)
+  std::string severity = "medium";    // low, medium, high, critical
+  std::vector<std::string> steps;     // match: any of these steps (empty: any)
   std::vector<std::string> offences;  // match: any of these (empty: any)
   std::vector<std::string> tags;      // match: all of these tags
   // What the incidents must share: plate, block, beat, region,
@@ -84,8 +84,8 @@ struct RulesConfig {
 struct SubscriberConfig {
   int line = 0;
   std::string id;
-  std::string channel;  // "webhook" or "log"
-  std::string url;      // webhook: where alerts are POSTed
+  std::string channel;             // "webhook" or "log"
+  std::string url;                 // webhook: where alerts are POSTed
   std::vector<std::string> rules;  // empty: every rule
   core::Duration timeout = std::chrono::seconds(5);
 };

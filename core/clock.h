@@ -29,7 +29,8 @@ class SystemClock : public Clock {
 // A clock that only moves when told to.  Thread-safe.
 class ManualClock : public Clock {
  public:
-  explicit ManualClock(Instant start) : now_(start.time_since_epoch().count()) {}
+  explicit ManualClock(Instant start)
+      : now_(start.time_since_epoch().count()) {}
   Instant Now() const override { return Instant(Duration(now_.load())); }
   void Set(Instant t) { now_ = t.time_since_epoch().count(); }
   void Advance(Duration d) { now_ += d.count(); }

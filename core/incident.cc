@@ -15,20 +15,20 @@ namespace {
 using nlohmann::json;
 
 constexpr std::array<std::string_view, 7> kStepNames = {
-    "entry", "stay", "infrastructure", "offence", "storage", "trade",
-    "proceeds"};
+    "entry",   "stay",  "infrastructure", "offence",
+    "storage", "trade", "proceeds"};
 constexpr std::array<std::string_view, 5> kTlpNames = {
     "CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"};
 
 constexpr std::array<std::string_view, 14> kTopFields = {
-    "report_id", "occurred_at", "step",     "tags",     "offence",
-    "description", "location",  "vehicle",  "suspects", "goods",
-    "value_eur",   "tlp",       "reporter", "source"};
+    "report_id",   "occurred_at", "step",     "tags",     "offence",
+    "description", "location",    "vehicle",  "suspects", "goods",
+    "value_eur",   "tlp",         "reporter", "source"};
 constexpr std::array<std::string_view, 9> kLocationFields = {
-    "lat",         "lon",    "municipality", "region", "safety_region",
-    "police_unit", "postcode", "block",      "beat"};
-constexpr std::array<std::string_view, 4> kVehicleFields = {
-    "plate", "country", "make", "colour"};
+    "lat",         "lon",      "municipality", "region", "safety_region",
+    "police_unit", "postcode", "block",        "beat"};
+constexpr std::array<std::string_view, 4> kVehicleFields = {"plate", "country",
+                                                            "make", "colour"};
 
 // Collects the problems of one incident, field by field.
 class Checker {
@@ -206,7 +206,9 @@ std::optional<Step> ParseStep(std::string_view name) {
   return std::nullopt;
 }
 
-std::string_view TlpName(Tlp tlp) { return kTlpNames[static_cast<size_t>(tlp)]; }
+std::string_view TlpName(Tlp tlp) {
+  return kTlpNames[static_cast<size_t>(tlp)];
+}
 
 std::optional<Tlp> ParseTlp(std::string_view name) {
   std::string upper;
@@ -251,10 +253,10 @@ Status ParseIncident(const json& body, const ValidationContext& ctx,
   if (inc.offence.empty() && inc.step == Step::kOffence) {
     check.Fail("offence", "required for step offence");
   } else if (!inc.offence.empty() && !ctx.offences.empty() &&
-             std::find(ctx.offences.begin(), ctx.offences.end(),
-                       inc.offence) == ctx.offences.end()) {
-    check.Fail("offence", fmt::format("'{}' is not in the offence taxonomy",
-                                      inc.offence));
+             std::find(ctx.offences.begin(), ctx.offences.end(), inc.offence) ==
+                 ctx.offences.end()) {
+    check.Fail("offence",
+               fmt::format("'{}' is not in the offence taxonomy", inc.offence));
   }
   check.String(body, "description", "", &inc.description);
   ParseLocation(body, check, &inc.location);
@@ -352,13 +354,13 @@ Status IncidentFromJson(const json& j, Incident* out) {
     inc.report_id = j.value("report_id", "");
     inc.source = j.value("source", "");
     std::string error;
-    auto t = ParseTimestamp(j.at("occurred_at").get<std::string>(), "UTC",
-                            &error);
+    auto t =
+        ParseTimestamp(j.at("occurred_at").get<std::string>(), "UTC", &error);
     if (!t) return Status::Invalid("stored occurred_at: " + error);
     inc.occurred_at = t->instant;
     if (j.contains("received_at")) {
-      auto r = ParseTimestamp(j["received_at"].get<std::string>(), "UTC",
-                              &error);
+      auto r =
+          ParseTimestamp(j["received_at"].get<std::string>(), "UTC", &error);
       if (r) inc.received_at = r->instant;
     }
     inc.time_assumed = j.value("time_assumed", false);

@@ -1,13 +1,13 @@
 #include "core/plate.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cctype>
-#include <fmt/format.h>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>

@@ -42,7 +42,9 @@ void Database::Exec(std::string_view sql) {
   }
 }
 
-Statement Database::Prepare(std::string_view sql) { return Statement(db_, sql); }
+Statement Database::Prepare(std::string_view sql) {
+  return Statement(db_, sql);
+}
 
 int64_t Database::LastInsertRowId() const {
   return sqlite3_last_insert_rowid(db_);
@@ -116,7 +118,9 @@ bool Statement::IsNull(int column) const {
   return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 
-Transaction::Transaction(Database& db) : db_(db) { db_.Exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Database& db) : db_(db) {
+  db_.Exec("BEGIN IMMEDIATE");
+}
 
 Transaction::~Transaction() {
   if (!done_) {

@@ -61,8 +61,8 @@ std::optional<ParsedTime> ParseTimestamp(std::string_view text,
   // An offset is a trailing +hh:mm or -hh:mm after the time part.
   const size_t tpos = s.find('T');
   const size_t sign = s.find_last_of("+-");
-  const bool has_offset = tpos != std::string::npos &&
-                          sign != std::string::npos && sign > tpos;
+  const bool has_offset =
+      tpos != std::string::npos && sign != std::string::npos && sign > tpos;
 
   std::istringstream in(s);
   date::sys_time<milliseconds> sys;
@@ -127,12 +127,18 @@ std::optional<Duration> ParseDuration(std::string_view text) {
     while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i])))
       ++i;
     std::string_view unit = text.substr(unit_start, i - unit_start);
-    if (unit == "ms") total += Duration(n);
-    else if (unit == "s") total += std::chrono::seconds(n);
-    else if (unit == "m") total += std::chrono::minutes(n);
-    else if (unit == "h") total += std::chrono::hours(n);
-    else if (unit == "d") total += std::chrono::hours(24 * n);
-    else return std::nullopt;
+    if (unit == "ms")
+      total += Duration(n);
+    else if (unit == "s")
+      total += std::chrono::seconds(n);
+    else if (unit == "m")
+      total += std::chrono::minutes(n);
+    else if (unit == "h")
+      total += std::chrono::hours(n);
+    else if (unit == "d")
+      total += std::chrono::hours(24 * n);
+    else
+      return std::nullopt;
   }
   return total;
 }

@@ -288,8 +288,8 @@ ImportReport ImportFile(const std::string& path, const ImportProfile& profile,
     try {
       results = service.CommitEach(batch);
     } catch (const std::exception& e) {
-      return Status::IoError(fmt::format("committing {} rows: {}",
-                                         end - begin, e.what()));
+      return Status::IoError(
+          fmt::format("committing {} rows: {}", end - begin, e.what()));
     }
     for (size_t i = 0; i < results.size(); ++i) {
       if (results[i].outcome == Outcome::kStored) ++report.imported;

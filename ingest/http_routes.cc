@@ -36,8 +36,9 @@ void PostIncidents(IngestService& service, const httplib::Request& req,
                    httplib::Response& res) {
   json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded()) {
-    Reply(res, 400, core::ErrorJson("the body is not valid JSON",
-                                    {{"body", "malformed JSON"}}));
+    Reply(res, 400,
+          core::ErrorJson("the body is not valid JSON",
+                          {{"body", "malformed JSON"}}));
     return;
   }
   std::vector<json> bodies;
@@ -53,8 +54,9 @@ void PostIncidents(IngestService& service, const httplib::Request& req,
   }
   if (bodies.empty() || bodies.size() > kMaxBatch) {
     Reply(res, 422,
-          core::ErrorJson("an array holds 1 to 1000 incidents",
-                          {{"body", fmt::format("{} incidents", bodies.size())}}));
+          core::ErrorJson(
+              "an array holds 1 to 1000 incidents",
+              {{"body", fmt::format("{} incidents", bodies.size())}}));
     return;
   }
 

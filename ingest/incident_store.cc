@@ -33,13 +33,13 @@ std::string MakeId(const core::Incident& inc) {
 
 core::Incident FromDoc(const std::string& doc) {
   core::Incident inc;
-  core::Status status = core::IncidentFromJson(nlohmann::json::parse(doc), &inc);
+  core::Status status =
+      core::IncidentFromJson(nlohmann::json::parse(doc), &inc);
   if (!status.ok()) throw std::runtime_error(status.ToString());
   return inc;
 }
 
 }  // namespace
-
 
 std::string ContentHash(const core::Incident& incident) {
   core::Incident bare = incident;
@@ -67,7 +67,8 @@ std::vector<CommitResult> IncidentStore::Commit(
   auto insert = write_db_.Prepare(
       "INSERT INTO incidents (id, reporter, report_id, content_hash, "
       "occurred_at, received_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?)");
-  auto set_doc = write_db_.Prepare("UPDATE incidents SET doc = ? WHERE seq = ?");
+  auto set_doc =
+      write_db_.Prepare("UPDATE incidents SET doc = ? WHERE seq = ?");
 
   bool conflict = false;
   for (core::Incident& inc : incidents) {
@@ -155,8 +156,8 @@ std::vector<broker::Event> IncidentStore::ReadFrom(uint64_t from_seq,
   q.Bind(1, static_cast<int64_t>(from_seq)).Bind(2, static_cast<int64_t>(max));
   std::vector<broker::Event> out;
   while (q.Step()) {
-    out.push_back({broker::kIncidentTopic, static_cast<uint64_t>(q.Int(0)),
-                   q.Text(1)});
+    out.push_back(
+        {broker::kIncidentTopic, static_cast<uint64_t>(q.Int(0)), q.Text(1)});
   }
   return out;
 }

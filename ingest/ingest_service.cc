@@ -9,8 +9,7 @@ namespace slagboom::ingest {
 using core::Status;
 
 IngestService::IngestService(const config::IngestConfig& config,
-                             IncidentStore& store,
-                             broker::Publisher* publisher,
+                             IncidentStore& store, broker::Publisher* publisher,
                              const core::Clock& clock, std::string plate_key)
     : config_(config),
       store_(store),
@@ -61,10 +60,9 @@ Submitted IngestService::Submit(const std::vector<nlohmann::json>& bodies,
     return {Status::Invalid("invalid incident", std::move(problems)), {}};
   }
 
-  auto results = store_.Commit(incidents, /*all_or_nothing=*/true,
-                               [this](const core::Incident& inc) {
-                                 Publish(inc);
-                               });
+  auto results =
+      store_.Commit(incidents, /*all_or_nothing=*/true,
+                    [this](const core::Incident& inc) { Publish(inc); });
   for (size_t i = 0; i < results.size(); ++i) {
     if (results[i].outcome == Outcome::kConflict) {
       rejected_ += bodies.size();
@@ -80,10 +78,9 @@ Submitted IngestService::Submit(const std::vector<nlohmann::json>& bodies,
 
 std::vector<CommitResult> IngestService::CommitEach(
     std::vector<core::Incident>& incidents) {
-  auto results = store_.Commit(incidents, /*all_or_nothing=*/false,
-                               [this](const core::Incident& inc) {
-                                 Publish(inc);
-                               });
+  auto results =
+      store_.Commit(incidents, /*all_or_nothing=*/false,
+                    [this](const core::Incident& inc) { Publish(inc); });
   Count(results);
   return results;
 }

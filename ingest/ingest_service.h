@@ -18,7 +18,7 @@
 namespace slagboom::ingest {
 
 struct Submitted {
-  core::Status status;  // kInvalid (422), kConflict (409) or ok
+  core::Status status;                // kInvalid (422), kConflict (409) or ok
   std::vector<CommitResult> results;  // one per incident when ok
 };
 

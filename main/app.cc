@@ -53,8 +53,8 @@ App::App(const config::Config& config)
       alert_store_(DataFile(config, "rules.db")),
       rules_publisher_(
           std::make_unique<broker::Publisher>(context_, config.bus.xsub)),
-      rules_(std::make_unique<rules::RulesService>(
-          config.rules, alert_store_, rules_publisher_.get())),
+      rules_(std::make_unique<rules::RulesService>(config.rules, alert_store_,
+                                                   rules_publisher_.get())),
       outbox_(DataFile(config, "notify.db")),
       sender_(clock_),
       notifier_(config.notify, outbox_, sender_, clock_) {}
@@ -149,9 +149,10 @@ void App::RegisterRoutes() {
   http_.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(R"({"status":"ok"})", "application/json");
   });
-  http_.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(Metrics(), "text/plain; version=0.0.4");
-  });
+  http_.Get("/metrics",
+            [this](const httplib::Request&, httplib::Response& res) {
+              res.set_content(Metrics(), "text/plain; version=0.0.4");
+            });
   http_.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return;
     const char* what = res.status == 404   ? "no such resource"
@@ -159,20 +160,19 @@ void App::RegisterRoutes() {
                                            : "request failed";
     res.set_content(core::ErrorJson(what).dump(), "application/json");
   });
-  http_.set_exception_handler(
-      [](const httplib::Request& req, httplib::Response& res,
-         std::exception_ptr ep) {
-        std::string what = "internal error";
-        try {
-          std::rethrow_exception(ep);
-        } catch (const std::exception& e) {
-          spdlog::error("http {} {} failed: {}", req.method, req.path,
-                        e.what());
-        } catch (...) {
-        }
-        res.status = 500;
-        res.set_content(core::ErrorJson(what).dump(), "application/json");
-      });
+  http_.set_exception_handler([](const httplib::Request& req,
+                                 httplib::Response& res,
+                                 std::exception_ptr ep) {
+    std::string what = "internal error";
+    try {
+      std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      spdlog::error("http {} {} failed: {}", req.method, req.path, e.what());
+    } catch (...) {
+    }
+    res.status = 500;
+    res.set_content(core::ErrorJson(what).dump(), "application/json");
+  });
 }
 
 std::string App::Metrics() {

@@ -50,12 +50,11 @@ void PrintAlerts(rules::AlertStore& store) {
     std::string regions;
     for (const std::string& r : a.regions)
       regions += (regions.empty() ? "" : ",") + r;
-    std::printf("%-18s %-9s %4zu  %-20s  %-20s  %-26.26s %s\n",
-                a.rule_id.c_str(),
-                std::string(rules::AlertStateName(a.state)).c_str(),
-                a.incidents.size(), core::FormatInstant(a.first_at).c_str(),
-                core::FormatInstant(a.last_at).c_str(), a.key.c_str(),
-                regions.c_str());
+    std::printf(
+        "%-18s %-9s %4zu  %-20s  %-20s  %-26.26s %s\n", a.rule_id.c_str(),
+        std::string(rules::AlertStateName(a.state)).c_str(), a.incidents.size(),
+        core::FormatInstant(a.first_at).c_str(),
+        core::FormatInstant(a.last_at).c_str(), a.key.c_str(), regions.c_str());
   }
   std::map<std::string, int> per_rule;
   for (const rules::Alert& a : alerts) ++per_rule[a.rule_id];
@@ -94,8 +93,8 @@ int ImportToServer(const ImportArgs& args, const config::Config& config,
           std::string error;
           auto at = core::ParseTimestamp(body.value("occurred_at", ""),
                                          config.ingest.default_zone, &error);
-          rows.push_back({row, at ? at->instant : core::Instant{},
-                          std::move(body)});
+          rows.push_back(
+              {row, at ? at->instant : core::Instant{}, std::move(body)});
         });
     if (!report.status.ok()) {
       std::fprintf(stderr, "%s: %s\n", file.c_str(),
@@ -111,8 +110,8 @@ int ImportToServer(const ImportArgs& args, const config::Config& config,
     std::stable_sort(rows.begin(), rows.end(),
                      [](const Row& a, const Row& b) { return a.at < b.at; });
     for (const Row& row : rows) {
-      auto res = client.Post("/api/v1/incidents", row.body.dump(),
-                             "application/json");
+      auto res =
+          client.Post("/api/v1/incidents", row.body.dump(), "application/json");
       if (!res) {
         std::fprintf(stderr, "%s:%zu: server unreachable: %s\n", file.c_str(),
                      row.row, httplib::to_string(res.error()).c_str());
@@ -121,8 +120,8 @@ int ImportToServer(const ImportArgs& args, const config::Config& config,
       }
       if (res->status == 201) {
         auto j = nlohmann::json::parse(res->body, nullptr, false);
-        bool dup = !j.is_discarded() && j["incidents"][0].value("duplicate",
-                                                                false);
+        bool dup =
+            !j.is_discarded() && j["incidents"][0].value("duplicate", false);
         ++(dup ? duplicates : imported);
       } else {
         std::fprintf(stderr, "%s:%zu: %d %s\n", file.c_str(), row.row,
@@ -149,8 +148,7 @@ int RunCommand(const RunArgs& args) {
     app.Start(/*serve_http=*/true);
     // The line tests and scripts wait for; it names the bound port.
     std::printf("slagboom listening on http://%s\n",
-                config.http.listen
-                    .substr(0, config.http.listen.rfind(':') + 1)
+                config.http.listen.substr(0, config.http.listen.rfind(':') + 1)
                     .append(std::to_string(app.http_port()))
                     .c_str());
     std::fflush(stdout);
@@ -211,8 +209,8 @@ int ImportCommand(const ImportArgs& args) {
     std::printf("imported=%zu rejected=%zu duplicates=%zu skipped=%zu\n",
                 total.imported, total.rejected, total.duplicates,
                 total.skipped);
-    const bool failed = !total.status.ok() ||
-                        (total.read > 0 && total.imported == 0);
+    const bool failed =
+        !total.status.ok() || (total.read > 0 && total.imported == 0);
     return failed ? 1 : 0;
   } catch (const std::exception& e) {
     spdlog::critical("import failed: {}", e.what());

@@ -20,8 +20,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   slagboom::RunArgs run;
-  auto* run_cmd = app.add_subcommand(
-      "run", "every part in one process, with the HTTP API");
+  auto* run_cmd =
+      app.add_subcommand("run", "every part in one process, with the HTTP API");
   run_cmd->add_option("--config", run.config, "YAML configuration file")
       ->required();
   run_cmd->add_option("--data-dir", run.data_dir, "data folder (overrides)");
@@ -32,8 +32,9 @@ int main(int argc, char** argv) {
       "import", "CSV files through an import profile, with the API's checks");
   import_cmd->add_option("--config", imp.config, "YAML configuration file")
       ->required();
-  import_cmd->add_option("--profile", imp.profile,
-                         "import profile (config/profiles/NAME.yaml)")
+  import_cmd
+      ->add_option("--profile", imp.profile,
+                   "import profile (config/profiles/NAME.yaml)")
       ->required();
   auto* dir_opt = import_cmd->add_option("--data-dir", imp.data_dir,
                                          "import into this data folder");
@@ -42,8 +43,9 @@ int main(int argc, char** argv) {
   dir_opt->excludes(server_opt);
   import_cmd->add_option("--token", imp.token, "bearer token for --server")
       ->needs(server_opt);
-  import_cmd->add_flag("--list-alerts", imp.list_alerts,
-                       "print the alerts of the data folder afterwards")
+  import_cmd
+      ->add_flag("--list-alerts", imp.list_alerts,
+                 "print the alerts of the data folder afterwards")
       ->needs(dir_opt);
   import_cmd->add_option("files", imp.files, "CSV files")
       ->required()

@@ -89,7 +89,8 @@ core::Status AlertFromJson(const json& j, Alert* out) {
     }
     a.first_at = ReadInstant(j, "first_at");
     a.last_at = ReadInstant(j, "last_at");
-    if (j.contains("resolved_at")) a.resolved_at = ReadInstant(j, "resolved_at");
+    if (j.contains("resolved_at"))
+      a.resolved_at = ReadInstant(j, "resolved_at");
     a.version = j.value("version", 1);
     *out = std::move(a);
     return core::Status::Ok();

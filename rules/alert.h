@@ -38,11 +38,11 @@ struct Alert {
   std::string key_kind;  // plate, block, ...; "none" for keyless rules
   std::string key;       // plates appear only as their keyed hash
   std::string region_level;
-  std::vector<std::string> regions;  // distinct, sorted
-  std::vector<std::string> steps;    // distinct, sorted
+  std::vector<std::string> regions;      // distinct, sorted
+  std::vector<std::string> steps;        // distinct, sorted
   std::vector<AlertIncident> incidents;  // by occurred_at, then id
-  core::Instant first_at{};  // occurred_at of the first incident
-  core::Instant last_at{};   // occurred_at of the last incident
+  core::Instant first_at{};              // occurred_at of the first incident
+  core::Instant last_at{};               // occurred_at of the last incident
   core::Instant resolved_at{};  // event time at which the window ran out
   int version = 1;  // 1 when it fires, one more per update or resolution
 };

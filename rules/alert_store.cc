@@ -90,9 +90,12 @@ void AlertStore::LoadInto(Engine& engine) {
   while (entries.Step()) {
     auto it = std::find(ids.begin(), ids.end(), entries.Text(0));
     if (it == ids.end()) continue;  // the rule is gone from the config
-    Entry e{FromMillis(entries.Int(4)), entries.Text(2),
-            static_cast<uint64_t>(entries.Int(3)), entries.Text(5),
-            entries.Text(6), entries.Text(7)};
+    Entry e{FromMillis(entries.Int(4)),
+            entries.Text(2),
+            static_cast<uint64_t>(entries.Int(3)),
+            entries.Text(5),
+            entries.Text(6),
+            entries.Text(7)};
     engine.Restore(static_cast<size_t>(it - ids.begin()), entries.Text(1), e);
   }
   auto open = db_.Prepare("SELECT doc FROM alerts WHERE state != 'resolved'");
@@ -125,8 +128,8 @@ std::vector<AlertEvent> AlertStore::Apply(uint64_t incident_seq,
       "state = excluded.state, version = excluded.version, "
       "first_at = excluded.first_at, last_at = excluded.last_at, "
       "doc = excluded.doc");
-  auto event = db_.Prepare(
-      "INSERT INTO alert_events (alert_id, doc) VALUES (?, ?)");
+  auto event =
+      db_.Prepare("INSERT INTO alert_events (alert_id, doc) VALUES (?, ?)");
   std::vector<AlertEvent> events;
   for (const Alert& alert : outcome.changes) {
     const std::string doc = AlertToJson(alert).dump();
@@ -170,8 +173,9 @@ std::vector<Alert> AlertStore::List(const AlertQuery& query) {
   auto q = db_.Prepare(
       "SELECT doc FROM alerts WHERE (?1 = '' OR state = ?1) "
       "AND (?2 = '' OR rule = ?2) ORDER BY first_at, id LIMIT ?3");
-  q.Bind(1, query.state).Bind(2, query.rule).Bind(3,
-                                                  static_cast<int64_t>(query.limit));
+  q.Bind(1, query.state)
+      .Bind(2, query.rule)
+      .Bind(3, static_cast<int64_t>(query.limit));
   std::vector<Alert> out;
   while (q.Step()) out.push_back(ParseAlert(q.Text(0)));
   return out;
@@ -199,8 +203,7 @@ size_t AlertStore::AlertCount() {
   return static_cast<size_t>(q.Int(0));
 }
 
-std::vector<broker::Event> AlertStore::ReadFrom(uint64_t from_seq,
-                                                size_t max) {
+std::vector<broker::Event> AlertStore::ReadFrom(uint64_t from_seq, size_t max) {
   std::lock_guard<std::mutex> lock(mu_);
   auto q = db_.Prepare(
       "SELECT seq, doc FROM alert_events WHERE seq >= ? ORDER BY seq LIMIT ?");

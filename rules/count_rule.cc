@@ -71,9 +71,12 @@ std::optional<std::string> CountRule::KeyOf(const core::Incident& inc) const {
 }
 
 Entry CountRule::MakeEntry(const core::Incident& inc) const {
-  return Entry{inc.occurred_at, inc.id, inc.seq,
+  return Entry{inc.occurred_at,
+               inc.id,
+               inc.seq,
                LocationField(inc, config_.region_level),
-               std::string(core::StepName(inc.step)), inc.offence};
+               std::string(core::StepName(inc.step)),
+               inc.offence};
 }
 
 bool CountRule::Add(const std::string& key, const Entry& entry,
@@ -113,8 +116,9 @@ bool CountRule::Add(const std::string& key, const Entry& entry,
   const core::Instant old_expiry = alert.last_at + config_.window;
   for (size_t i = window->first; i <= window->last; ++i) {
     const std::string& id = es[i].id;
-    bool held = std::any_of(alert.incidents.begin(), alert.incidents.end(),
-                            [&id](const AlertIncident& a) { return a.id == id; });
+    bool held =
+        std::any_of(alert.incidents.begin(), alert.incidents.end(),
+                    [&id](const AlertIncident& a) { return a.id == id; });
     if (!held) Absorb(alert, es[i]);
   }
   alert.state = AlertState::kUpdated;
@@ -152,9 +156,9 @@ std::optional<CountRule::Span> CountRule::QualifyingWindow(
     }
     // One region is no spread: min_regions 1 asks nothing of the regions,
     // so incidents without one can still meet it.
-    const bool spread = config_.min_regions <= 1 ||
-                        regions.size() >=
-                            static_cast<size_t>(config_.min_regions);
+    const bool spread =
+        config_.min_regions <= 1 ||
+        regions.size() >= static_cast<size_t>(config_.min_regions);
     if (count >= static_cast<size_t>(config_.min_count) && spread) {
       return Span{first, last};
     }

@@ -47,8 +47,9 @@ class CountRule {
   // the thresholds, an alert fires, or the open alert of the key takes the
   // entry (and the rest of that window) as an update; either is appended to
   // *changes.  An alert stays open until its window runs out: it resolves
-  // once the watermark passes its last incident plus the window.  An entry whose id is already held is ignored, so a
-  // duplicate can never complete a threshold.  Returns false then.
+  // once the watermark passes its last incident plus the window.  An entry
+  // whose id is already held is ignored, so a duplicate can never complete a
+  // threshold.  Returns false then.
   bool Add(const std::string& key, const Entry& entry,
            std::vector<Alert>* changes);
 

@@ -68,11 +68,11 @@ void RegisterRoutes(httplib::Server& server, AlertStore& store,
              [&store](const httplib::Request& req, httplib::Response& res) {
                ListAlerts(store, req, res);
              });
-  server.Get(R"(/api/v1/alerts/([A-Za-z0-9_]+))",
-             [&store, lookup](const httplib::Request& req,
-                              httplib::Response& res) {
-               GetAlert(store, lookup, req, res);
-             });
+  server.Get(
+      R"(/api/v1/alerts/([A-Za-z0-9_]+))",
+      [&store, lookup](const httplib::Request& req, httplib::Response& res) {
+        GetAlert(store, lookup, req, res);
+      });
 }
 
 }  // namespace slagboom::rules

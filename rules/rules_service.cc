@@ -8,8 +8,8 @@
 
 namespace slagboom::rules {
 
-RulesService::RulesService(const config::RulesConfig& config,
-                           AlertStore& store, broker::Publisher* publisher)
+RulesService::RulesService(const config::RulesConfig& config, AlertStore& store,
+                           broker::Publisher* publisher)
     : engine_(config), store_(store), publisher_(publisher) {
   store_.LoadInto(engine_);
   AlertStore::Saved saved = store_.LoadState();
@@ -18,15 +18,16 @@ RulesService::RulesService(const config::RulesConfig& config,
   spdlog::info("rules loaded rules={} cursor={} held_entries={}",
                engine_.rules().size(), saved.cursor, [this] {
                  size_t n = 0;
-                 for (const CountRule& r : engine_.rules()) n += r.entry_count();
+                 for (const CountRule& r : engine_.rules())
+                   n += r.entry_count();
                  return n;
                }());
 }
 
 void RulesService::Start(zmq::context_t& context,
                          const config::BusConfig& bus) {
-  replay_ = std::make_unique<broker::ReplayServer>(context, bus.rules_replay,
-                                                   store_);
+  replay_ =
+      std::make_unique<broker::ReplayServer>(context, bus.rules_replay, store_);
   broker::Subscriber::Options options;
   options.xpub_endpoint = bus.xpub;
   options.replay_endpoint = bus.ingest_replay;
@@ -59,10 +60,10 @@ void RulesService::Handle(const broker::Event& event) {
   ++processed_;
   if (outcome.late) {
     ++late_;
-    spdlog::warn(
-        "rules late incident id={} seq={} occurred_at={} watermark={}",
-        incident.id, event.seq, core::FormatInstant(incident.occurred_at),
-        core::FormatInstant(engine_.watermark()));
+    spdlog::warn("rules late incident id={} seq={} occurred_at={} watermark={}",
+                 incident.id, event.seq,
+                 core::FormatInstant(incident.occurred_at),
+                 core::FormatInstant(engine_.watermark()));
   }
   for (const AlertEvent& e : events) {
     const Alert& a = e.alert;
@@ -71,8 +72,7 @@ void RulesService::Handle(const broker::Event& event) {
                  AlertStateName(a.state), a.id, a.rule_id, a.version,
                  a.incidents.size(), a.regions.size());
     if (publisher_) {
-      publisher_->Publish(
-          {broker::kAlertTopic, e.seq, AlertToJson(a).dump()});
+      publisher_->Publish({broker::kAlertTopic, e.seq, AlertToJson(a).dump()});
     }
   }
 }

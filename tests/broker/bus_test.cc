@@ -58,8 +58,12 @@ struct Bus {
   Publisher publisher{context, "inproc://t-xsub"};
 
   Subscriber::Options Options(uint64_t cursor) {
-    return {"inproc://t-xpub", "inproc://t-replay", "incident", cursor,
-            std::chrono::milliseconds(50), std::chrono::milliseconds(2000),
+    return {"inproc://t-xpub",
+            "inproc://t-replay",
+            "incident",
+            cursor,
+            std::chrono::milliseconds(50),
+            std::chrono::milliseconds(2000),
             7};
   }
   void Emit(int n) {

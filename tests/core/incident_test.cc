@@ -29,8 +29,7 @@ struct Fixture {
   }
 };
 
-TEST_CASE_METHOD(Fixture, "a valid report parses with its defaults",
-                 "[core]") {
+TEST_CASE_METHOD(Fixture, "a valid report parses with its defaults", "[core]") {
   Incident inc;
   REQUIRE(ParseIncident(Valid(), ctx, &inc).ok());
   CHECK(FormatInstant(inc.occurred_at) == "2025-06-12T08:05:00Z");

@@ -36,7 +36,10 @@ TEST_CASE("C3 concurrent writers never see database is locked", "[core]") {
         read.Bind(1, key);
         read.Step();
         if (read.Int(0) == 0) {
-          db.Prepare("INSERT INTO n VALUES (?, ?)").Bind(1, key).Bind(2, i).Run();
+          db.Prepare("INSERT INTO n VALUES (?, ?)")
+              .Bind(1, key)
+              .Bind(2, i)
+              .Run();
         }
         txn.Commit();
         ++commits;

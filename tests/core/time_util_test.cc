@@ -36,13 +36,13 @@ TEST_CASE("a chicago portal time turns into a utc instant", "[core]") {
 }
 
 TEST_CASE("the autumn and spring changes are flagged", "[core]") {
-  auto twice = ParseTimestamp("2025-10-26T02:30:00", "Europe/Amsterdam",
-                              nullptr);
+  auto twice =
+      ParseTimestamp("2025-10-26T02:30:00", "Europe/Amsterdam", nullptr);
   REQUIRE(twice);
   CHECK(twice->fit == LocalTimeFit::kAmbiguous);
   CHECK(FormatInstant(twice->instant) == "2025-10-26T00:30:00Z");
-  auto never = ParseTimestamp("2025-03-30T02:30:00", "Europe/Amsterdam",
-                              nullptr);
+  auto never =
+      ParseTimestamp("2025-03-30T02:30:00", "Europe/Amsterdam", nullptr);
   REQUIRE(never);
   CHECK(never->fit == LocalTimeFit::kNonexistent);
 }

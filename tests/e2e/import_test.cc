@@ -54,9 +54,8 @@ std::vector<Theft> ReadThefts(const std::string& path) {
     REQUIRE(t);
     out.push_back({t->instant, f[3], f[11]});
   }
-  std::stable_sort(out.begin(), out.end(), [](const Theft& a, const Theft& b) {
-    return a.at < b.at;
-  });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Theft& a, const Theft& b) { return a.at < b.at; });
   return out;
 }
 
@@ -104,12 +103,14 @@ TEST_CASE("importing real chicago records fires the alerts the rules imply",
     std::ifstream in(kData);
     std::ofstream out(slice);
     std::string line;
-    for (int i = 0; i < 4001 && std::getline(in, line); ++i) out << line << '\n';
+    for (int i = 0; i < 4001 && std::getline(in, line); ++i)
+      out << line << '\n';
   }
   const std::string config = dir.path + "/slagboom.yaml";
   std::ofstream(config) << "data_dir: " << dir.path << "/data\n"
                         << "profiles_dir: " << SLAGBOOM_SOURCE_DIR
-                        << "/config/profiles\n" << R"(
+                        << "/config/profiles\n"
+                        << R"(
 rules:
   rules:
     - id: block-repeat
@@ -130,17 +131,18 @@ notify:
 )";
 
   std::vector<Theft> thefts = ReadThefts(slice);
-  int expected_block = CountAlerts(thefts, ByBlock, std::chrono::hours(72), 4, 1);
+  int expected_block =
+      CountAlerts(thefts, ByBlock, std::chrono::hours(72), 4, 1);
   int expected_spread =
       CountAlerts(thefts, Everyone, std::chrono::hours(1), 5, 5);
   REQUIRE(expected_block > 0);
   REQUIRE(expected_spread > 0);
 
   std::string out;
-  int status = RunToEnd({SLAGBOOM_BINARY, "import", "--config", config,
-                         "--profile", "chicago", "--data-dir",
-                         dir.path + "/data", slice},
-                        &out);
+  int status =
+      RunToEnd({SLAGBOOM_BINARY, "import", "--config", config, "--profile",
+                "chicago", "--data-dir", dir.path + "/data", slice},
+               &out);
   CHECK(status == 0);
   std::string last = out.substr(out.rfind('\n', out.size() - 2) + 1);
   CHECK(last == "imported=" + std::to_string(thefts.size()) +
@@ -148,8 +150,8 @@ notify:
                     std::to_string(4000 - thefts.size()) + "\n");
 
   std::string listed;
-  REQUIRE(RunToEnd({SLAGBOOM_BINARY, "alerts", "--config", config,
-                    "--data-dir", dir.path + "/data", "--json"},
+  REQUIRE(RunToEnd({SLAGBOOM_BINARY, "alerts", "--config", config, "--data-dir",
+                    dir.path + "/data", "--json"},
                    &listed) == 0);
   std::map<std::string, int> per_rule;
   std::istringstream lines(listed);

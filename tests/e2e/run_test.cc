@@ -31,7 +31,8 @@ notify:
   subscribers:
     - id: police
       channel: webhook
-      url: )" + hook + R"(
+      url: )" +
+         hook + R"(
     - id: ops
       channel: log
 )";
@@ -55,8 +56,8 @@ struct Service {
   Service() {
     const std::string config = dir.path + "/slagboom.yaml";
     std::ofstream(config) << Config(dir.path + "/data", hook.Url());
-    process = std::make_unique<ChildProcess>(std::vector<std::string>{
-        SLAGBOOM_BINARY, "run", "--config", config});
+    process = std::make_unique<ChildProcess>(
+        std::vector<std::string>{SLAGBOOM_BINARY, "run", "--config", config});
     std::string line = process->ReadLineStartingWith("slagboom listening on ");
     REQUIRE(!line.empty());
     client = std::make_unique<httplib::Client>(
@@ -90,13 +91,13 @@ TEST_CASE("reports that must fire reach the police webhook, others do not",
   post(Report("c1", "2025-06-10T08:00:00+02:00", "88-YY-22", "RE01"));
   post(Report("c2", "2025-06-11T08:00:00+02:00", "88-YY-22", "RE02"));
   // Three units within 48 h, the plate written three ways: one alert.
-  fired.push_back(post(Report("a1", "2025-06-10T10:00:00+02:00", "12-zzx-4",
-                              "RE01")));
-  fired.push_back(post(Report("a2", "2025-06-11T10:00:00+02:00", "12 ZZX 4",
-                              "RE03")));
+  fired.push_back(
+      post(Report("a1", "2025-06-10T10:00:00+02:00", "12-zzx-4", "RE01")));
+  fired.push_back(
+      post(Report("a2", "2025-06-11T10:00:00+02:00", "12 ZZX 4", "RE03")));
   post(Report("c3", "2025-06-12T08:00:01+02:00", "88-YY-22", "RE03"));
-  fired.push_back(post(Report("a3", "2025-06-12T09:00:00+02:00", "12ZZX4",
-                              "RE05")));
+  fired.push_back(
+      post(Report("a3", "2025-06-12T09:00:00+02:00", "12ZZX4", "RE05")));
 
   // A last alert that must arrive after the first: deliveries to one
   // subscriber keep event order, so nothing else can still be on its way.
@@ -115,8 +116,8 @@ TEST_CASE("reports that must fire reach the police webhook, others do not",
   CHECK(Ids(calls[1]["alert"]).back() == sentinel);
 
   // The API shows the same alert with its incidents in full.
-  auto one = s.client->Get(("/api/v1/alerts/" + alert["id"].get<std::string>())
-                               .c_str());
+  auto one = s.client->Get(
+      ("/api/v1/alerts/" + alert["id"].get<std::string>()).c_str());
   REQUIRE(one);
   REQUIRE(one->status == 200);
   json shown = json::parse(one->body);
@@ -132,9 +133,8 @@ TEST_CASE("an invalid report gets 422 naming each bad field", "[e2e]") {
   Service s;
   json bad = Report("x1", "not a time", "12-ZZX-4", "RE01");
   bad["step"] = "shopping";
-  auto res = s.Post(json::array({Report("ok", "2025-06-10T10:00:00Z",
-                                        "12-ZZX-4", "RE01"),
-                                 bad}));
+  auto res = s.Post(json::array(
+      {Report("ok", "2025-06-10T10:00:00Z", "12-ZZX-4", "RE01"), bad}));
   REQUIRE(res);
   CHECK(res->status == 422);
   json body = json::parse(res->body);
@@ -149,8 +149,7 @@ TEST_CASE("an invalid report gets 422 naming each bad field", "[e2e]") {
   CHECK(broken->status == 400);
 }
 
-TEST_CASE("a retry with the same report id is not a second incident",
-          "[e2e]") {
+TEST_CASE("a retry with the same report id is not a second incident", "[e2e]") {
   Service s;
   json report = Report("r-1", "2025-06-10T10:00:00Z", "12-ZZX-4", "RE01");
   auto first = s.Post(report);

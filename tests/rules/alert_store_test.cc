@@ -76,8 +76,7 @@ TEST_CASE("a restart keeps the windows and fires nothing again", "[rules]") {
   CHECK(store.AlertCount() == 1);
 }
 
-TEST_CASE("alert events replay in order from any sequence number",
-          "[rules]") {
+TEST_CASE("alert events replay in order from any sequence number", "[rules]") {
   TempDir tmp;
   AlertStore store(tmp.File());
   Engine engine(Rules());
@@ -85,10 +84,9 @@ TEST_CASE("alert events replay in order from any sequence number",
   for (const char* unit : {"RE01", "RE02", "RE03", "RE04"}) {
     ++seq;
     store.Apply(seq, engine,
-                engine.Process(Sighting("i" + std::to_string(seq), seq,
-                                        "2025-06-10T1" + std::to_string(seq) +
-                                            ":00:00Z",
-                                        unit)));
+                engine.Process(Sighting(
+                    "i" + std::to_string(seq), seq,
+                    "2025-06-10T1" + std::to_string(seq) + ":00:00Z", unit)));
   }
   auto events = store.ReadFrom(1, 10);
   REQUIRE(events.size() == 2);  // fired at the third, updated at the fourth

@@ -140,12 +140,11 @@ TEST_CASE("an incident later than the lateness is counted, not correlated",
   auto out = engine.Process(Sighting("b", "2025-06-11T09:59:59Z", "RE03"));
   CHECK(out.late);
   CHECK(engine.late_count() == 1);
-  CHECK(engine.Process(Sighting("c", "2025-06-11T10:00:00Z", "RE03")).added
-            .size() == 1);
+  CHECK(engine.Process(Sighting("c", "2025-06-11T10:00:00Z", "RE03"))
+            .added.size() == 1);
 }
 
-TEST_CASE("incidents out of order fire the same alert as in order",
-          "[rules]") {
+TEST_CASE("incidents out of order fire the same alert as in order", "[rules]") {
   Engine in_order(PlateRule()), reversed(PlateRule());
   auto a = Sighting("a", "2025-06-10T10:00:00Z", "RE01");
   auto b = Sighting("b", "2025-06-10T20:00:00Z", "RE03");

@@ -21,7 +21,8 @@ int Spawn(const std::vector<std::string>& argv, int* out_fd) {
     close(fds[0]);
     close(fds[1]);
     std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    for (const std::string& a : argv)
+      args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     execv(args[0], args.data());
     _exit(127);

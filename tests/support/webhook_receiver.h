@@ -17,13 +17,13 @@ namespace slagboom::testing {
 class WebhookReceiver {
  public:
   WebhookReceiver() {
-    server_.Post("/alerts", [this](const httplib::Request& req,
-                                   httplib::Response& res) {
-      std::lock_guard<std::mutex> lock(mu_);
-      calls_.push_back(nlohmann::json::parse(req.body));
-      res.status = 200;
-      cv_.notify_all();
-    });
+    server_.Post("/alerts",
+                 [this](const httplib::Request& req, httplib::Response& res) {
+                   std::lock_guard<std::mutex> lock(mu_);
+                   calls_.push_back(nlohmann::json::parse(req.body));
+                   res.status = 200;
+                   cv_.notify_all();
+                 });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
   }
