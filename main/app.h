@@ -42,8 +42,9 @@ class App {
   void Stop();
 
   // Waits until the rules have handled every stored incident and the
-  // notifier every alert event, then makes one delivery pass, so that
-  // every delivery has had its first attempt.  False on timeout.
+  // notifier every alert event, then delivers what is due until nothing
+  // is, so that every delivery has had its first attempt.  False on
+  // timeout.
   bool Settle(std::chrono::milliseconds timeout);
 
   // Runs until SIGINT or SIGTERM.
