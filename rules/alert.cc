@@ -15,6 +15,27 @@ core::Instant ReadInstant(const json& j, const char* name) {
   return t->instant;
 }
 
+json MotionToJson(const Motion& m) {
+  json j = {{"bearing_deg", m.bearing_deg},
+            {"speed_kmh", m.speed_kmh},
+            {"predicted", {{"lat", m.predicted_lat}, {"lon", m.predicted_lon}}},
+            {"predicted_at", core::FormatInstant(m.predicted_at)}};
+  if (!m.predicted_region.empty())
+    j["predicted"]["municipality"] = m.predicted_region;
+  return j;
+}
+
+Motion MotionFromJson(const json& j) {
+  Motion m;
+  m.bearing_deg = j.at("bearing_deg");
+  m.speed_kmh = j.at("speed_kmh");
+  m.predicted_lat = j.at("predicted").at("lat");
+  m.predicted_lon = j.at("predicted").at("lon");
+  m.predicted_region = j.at("predicted").value("municipality", "");
+  m.predicted_at = ReadInstant(j, "predicted_at");
+  return m;
+}
+
 }  // namespace
 
 std::string_view AlertStateName(AlertState state) {
@@ -38,12 +59,17 @@ std::string MakeAlertId(const std::string& rule_id, const std::string& key,
 json AlertToJson(const Alert& a) {
   json incidents = json::array();
   for (const AlertIncident& i : a.incidents) {
-    incidents.push_back({{"id", i.id},
-                         {"seq", i.seq},
-                         {"occurred_at", core::FormatInstant(i.occurred_at)},
-                         {"region", i.region},
-                         {"step", i.step},
-                         {"offence", i.offence}});
+    json one = {{"id", i.id},
+                {"seq", i.seq},
+                {"occurred_at", core::FormatInstant(i.occurred_at)},
+                {"region", i.region},
+                {"step", i.step},
+                {"offence", i.offence}};
+    if (i.lat && i.lon) {
+      one["lat"] = *i.lat;
+      one["lon"] = *i.lon;
+    }
+    incidents.push_back(std::move(one));
   }
   json j = {{"id", a.id},
             {"rule", a.rule_id},
@@ -62,6 +88,11 @@ json AlertToJson(const Alert& a) {
             {"version", a.version}};
   if (a.state == AlertState::kResolved)
     j["resolved_at"] = core::FormatInstant(a.resolved_at);
+  if (a.withdrawn) {
+    j["withdrawn"] = true;
+    if (!a.replaced_by.empty()) j["replaced_by"] = a.replaced_by;
+  }
+  if (a.motion) j["motion"] = MotionToJson(*a.motion);
   return j;
 }
 
@@ -82,16 +113,28 @@ core::Status AlertFromJson(const json& j, Alert* out) {
     a.regions = j.value("regions", std::vector<std::string>{});
     a.steps = j.value("steps", std::vector<std::string>{});
     for (const json& i : j.at("incidents")) {
-      a.incidents.push_back({i.at("id"), i.value("seq", uint64_t{0}),
-                             ReadInstant(i, "occurred_at"),
-                             i.value("region", ""), i.value("step", ""),
-                             i.value("offence", "")});
+      AlertIncident one{i.at("id"),
+                        i.value("seq", uint64_t{0}),
+                        ReadInstant(i, "occurred_at"),
+                        i.value("region", ""),
+                        i.value("step", ""),
+                        i.value("offence", ""),
+                        std::nullopt,
+                        std::nullopt};
+      if (i.contains("lat") && i.contains("lon")) {
+        one.lat = i.at("lat").get<double>();
+        one.lon = i.at("lon").get<double>();
+      }
+      a.incidents.push_back(std::move(one));
     }
     a.first_at = ReadInstant(j, "first_at");
     a.last_at = ReadInstant(j, "last_at");
     if (j.contains("resolved_at"))
       a.resolved_at = ReadInstant(j, "resolved_at");
     a.version = j.value("version", 1);
+    a.withdrawn = j.value("withdrawn", false);
+    a.replaced_by = j.value("replaced_by", "");
+    if (j.contains("motion")) a.motion = MotionFromJson(j.at("motion"));
     *out = std::move(a);
     return core::Status::Ok();
   } catch (const std::exception& e) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,19 @@ struct AlertIncident {
   std::string region;  // at the rule's region level
   std::string step;
   std::string offence;
+  std::optional<double> lat;  // where the incident happened, when known
+  std::optional<double> lon;
+};
+
+// Where a moving group (a `wave` rule) is heading, from a least-squares fit
+// of the positions of its incidents over time.
+struct Motion {
+  double bearing_deg = 0;  // compass bearing, 0 = north, 90 = east
+  double speed_kmh = 0;
+  double predicted_lat = 0;  // the fitted position at predicted_at
+  double predicted_lon = 0;
+  core::Instant predicted_at{};  // last incident + the rule's horizon
+  std::string predicted_region;  // the municipality there, when known
 };
 
 enum class AlertState { kFiring, kUpdated, kResolved };
@@ -45,6 +59,13 @@ struct Alert {
   core::Instant last_at{};               // occurred_at of the last incident
   core::Instant resolved_at{};  // event time at which the window ran out
   int version = 1;  // 1 when it fires, one more per update or resolution
+  // Set on a resolved alert that late incidents showed should never have
+  // fired as it did (it merged into `replaced_by`, or an absence was
+  // broken).  Stores drop it from their list; the event still goes out so
+  // receivers can cancel it.
+  bool withdrawn = false;
+  std::string replaced_by;
+  std::optional<Motion> motion;  // wave rules only
 };
 
 // An alert event on the bus: the alert as it stands after a change.

@@ -1,5 +1,6 @@
 #include "rules/alert_store.h"
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 namespace slagboom::rules {
@@ -45,6 +46,33 @@ INSERT OR IGNORE INTO state (id, cursor, watermark, late)
 
 constexpr uint64_t kPruneEvery = 1000;
 
+// Positions are kept in units of 1e-7 degree (about a centimetre).
+constexpr double kE7 = 1e7;
+
+// Files written before entries carried positions gain the columns.
+void AddPositionColumns(core::Database& db) {
+  auto q = db.Prepare(
+      "SELECT COUNT(*) FROM pragma_table_info('entries') "
+      "WHERE name = 'lat_e7'");
+  q.Step();
+  if (q.Int(0) > 0) return;
+  db.Exec("ALTER TABLE entries ADD COLUMN lat_e7 INTEGER");
+  db.Exec("ALTER TABLE entries ADD COLUMN lon_e7 INTEGER");
+}
+
+void BindPosition(core::Statement& q, int index, std::optional<double> v) {
+  if (v) {
+    q.Bind(index, static_cast<int64_t>(std::llround(*v * kE7)));
+  } else {
+    q.BindNull(index);
+  }
+}
+
+std::optional<double> ReadPosition(const core::Statement& q, int column) {
+  if (q.IsNull(column)) return std::nullopt;
+  return static_cast<double>(q.Int(column)) / kE7;
+}
+
 int64_t Millis(core::Instant t) { return t.time_since_epoch().count(); }
 core::Instant FromMillis(int64_t ms) {
   return core::Instant(core::Duration(ms));
@@ -62,6 +90,7 @@ Alert ParseAlert(const std::string& doc) {
 AlertStore::AlertStore(const std::string& path)
     : db_(path, core::Database::Durability::kNormal) {
   db_.Exec(kSchema);
+  AddPositionColumns(db_);
 }
 
 AlertStore::Saved AlertStore::LoadState() {
@@ -82,11 +111,15 @@ void AlertStore::LoadInto(Engine& engine) {
   std::lock_guard<std::mutex> lock(mu_);
   if (saved.has_watermark) engine.RestoreWatermark(saved.watermark, saved.late);
   std::vector<std::string> ids;
-  for (const CountRule& rule : engine.rules()) ids.push_back(rule.config().id);
+  core::Duration widest{0};
+  for (const auto& rule : engine.rules()) {
+    ids.push_back(rule->config().id);
+    widest = std::max(widest, rule->reach());
+  }
 
   auto entries = db_.Prepare(
-      "SELECT rule, key, incident_id, seq, time, region, step, offence "
-      "FROM entries ORDER BY time");
+      "SELECT rule, key, incident_id, seq, time, region, step, offence, "
+      "lat_e7, lon_e7 FROM entries ORDER BY time");
   while (entries.Step()) {
     auto it = std::find(ids.begin(), ids.end(), entries.Text(0));
     if (it == ids.end()) continue;  // the rule is gone from the config
@@ -95,10 +128,16 @@ void AlertStore::LoadInto(Engine& engine) {
             static_cast<uint64_t>(entries.Int(3)),
             entries.Text(5),
             entries.Text(6),
-            entries.Text(7)};
+            entries.Text(7),
+            ReadPosition(entries, 8),
+            ReadPosition(entries, 9)};
     engine.Restore(static_cast<size_t>(it - ids.begin()), entries.Text(1), e);
   }
-  auto open = db_.Prepare("SELECT doc FROM alerts WHERE state != 'resolved'");
+  // Recently resolved alerts too: a late incident may still join one.
+  auto open = db_.Prepare(
+      "SELECT doc FROM alerts WHERE state != 'resolved' OR last_at >= ? "
+      "ORDER BY first_at, id");
+  open.Bind(1, Millis(engine.watermark() - engine.lateness() - 2 * widest));
   while (open.Step()) engine.RestoreAlert(ParseAlert(open.Text(0)));
 }
 
@@ -109,9 +148,12 @@ std::vector<AlertEvent> AlertStore::Apply(uint64_t incident_seq,
   core::Transaction txn(db_);
   auto add = db_.Prepare(
       "INSERT OR IGNORE INTO entries (rule, key, incident_id, seq, time, "
-      "region, step, offence) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      "region, step, offence, lat_e7, lon_e7) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   for (const Outcome::Added& a : outcome.added) {
-    add.Bind(1, engine.rules()[a.rule].config().id)
+    BindPosition(add, 9, a.entry.lat);
+    BindPosition(add, 10, a.entry.lon);
+    add.Bind(1, engine.rules()[a.rule]->config().id)
         .Bind(2, a.key)
         .Bind(3, a.entry.id)
         .Bind(4, static_cast<int64_t>(a.entry.seq))
@@ -130,9 +172,18 @@ std::vector<AlertEvent> AlertStore::Apply(uint64_t incident_seq,
       "doc = excluded.doc");
   auto event =
       db_.Prepare("INSERT INTO alert_events (alert_id, doc) VALUES (?, ?)");
+  auto drop = db_.Prepare("DELETE FROM alerts WHERE id = ?");
   std::vector<AlertEvent> events;
   for (const Alert& alert : outcome.changes) {
     const std::string doc = AlertToJson(alert).dump();
+    if (alert.withdrawn) {
+      drop.Bind(1, alert.id);
+      drop.Run();
+      event.Bind(1, alert.id).Bind(2, doc);
+      event.Run();
+      events.push_back({static_cast<uint64_t>(db_.LastInsertRowId()), alert});
+      continue;
+    }
     upsert.Bind(1, alert.id)
         .Bind(2, alert.rule_id)
         .Bind(3, AlertStateName(alert.state))
@@ -161,11 +212,54 @@ std::vector<AlertEvent> AlertStore::Apply(uint64_t incident_seq,
 // no further use to any rule.
 void AlertStore::Prune(const Engine& engine) {
   core::Duration widest{0};
-  for (const CountRule& rule : engine.rules())
-    widest = std::max(widest, rule.config().window);
-  auto q = db_.Prepare("DELETE FROM entries WHERE time < ?");
-  q.Bind(1, Millis(engine.watermark() - engine.lateness() - widest));
+  for (const auto& rule : engine.rules())
+    widest = std::max(widest, rule->reach());
+  // Members of an alert a late incident could still change stay, so that
+  // after a restart the rule works out the same episodes again.
+  auto q = db_.Prepare(
+      "DELETE FROM entries WHERE time < ?1 AND NOT EXISTS ("
+      "SELECT 1 FROM alerts a WHERE a.rule = entries.rule "
+      "AND a.last_at >= ?1 - ?2 AND a.first_at <= entries.time)");
+  q.Bind(1, Millis(engine.watermark() - engine.lateness() - widest))
+      .Bind(2, static_cast<int64_t>(widest.count()));
   q.Run();
+}
+
+std::vector<AlertEvent> AlertStore::Retire(
+    const std::vector<std::string>& rule_ids, core::Instant at) {
+  std::lock_guard<std::mutex> lock(mu_);
+  core::Transaction txn(db_);
+  auto forget = db_.Prepare("DELETE FROM entries WHERE rule = ?");
+  auto open = db_.Prepare(
+      "SELECT doc FROM alerts WHERE rule = ? AND state != 'resolved' "
+      "ORDER BY first_at, id");
+  auto save = db_.Prepare(
+      "UPDATE alerts SET state = 'resolved', version = ?, doc = ? "
+      "WHERE id = ?");
+  auto event =
+      db_.Prepare("INSERT INTO alert_events (alert_id, doc) VALUES (?, ?)");
+  std::vector<AlertEvent> events;
+  for (const std::string& rule : rule_ids) {
+    forget.Bind(1, rule);
+    forget.Run();
+    open.Bind(1, rule);
+    std::vector<Alert> alerts;
+    while (open.Step()) alerts.push_back(ParseAlert(open.Text(0)));
+    open.Reset();
+    for (Alert& a : alerts) {
+      a.state = AlertState::kResolved;
+      a.resolved_at = at;
+      ++a.version;
+      const std::string doc = AlertToJson(a).dump();
+      save.Bind(1, a.version).Bind(2, doc).Bind(3, a.id);
+      save.Run();
+      event.Bind(1, a.id).Bind(2, doc);
+      event.Run();
+      events.push_back({static_cast<uint64_t>(db_.LastInsertRowId()), a});
+    }
+  }
+  txn.Commit();
+  return events;
 }
 
 std::vector<Alert> AlertStore::List(const AlertQuery& query) {

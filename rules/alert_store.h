@@ -44,6 +44,11 @@ class AlertStore : public broker::ReplaySource {
   std::vector<AlertEvent> Apply(uint64_t incident_seq, const Engine& engine,
                                 const Outcome& outcome);
 
+  // After a reload: forgets the entries of `rule_ids` (changed or removed
+  // rules) and resolves their open alerts at `at`; returns the events.
+  std::vector<AlertEvent> Retire(const std::vector<std::string>& rule_ids,
+                                 core::Instant at);
+
   std::vector<Alert> List(const AlertQuery& query);
   std::optional<Alert> Get(const std::string& id);
   uint64_t LastEventSeq();

@@ -18,8 +18,7 @@ RulesService::RulesService(const config::RulesConfig& config, AlertStore& store,
   spdlog::info("rules loaded rules={} cursor={} held_entries={}",
                engine_.rules().size(), saved.cursor, [this] {
                  size_t n = 0;
-                 for (const CountRule& r : engine_.rules())
-                   n += r.entry_count();
+                 for (const auto& r : engine_.rules()) n += r->entry_count();
                  return n;
                }());
 }
@@ -65,16 +64,39 @@ void RulesService::Handle(const broker::Event& event) {
                  core::FormatInstant(incident.occurred_at),
                  core::FormatInstant(engine_.watermark()));
   }
+  Publish(events);
+}
+
+void RulesService::Publish(const std::vector<AlertEvent>& events) {
   for (const AlertEvent& e : events) {
     const Alert& a = e.alert;
     if (a.state == AlertState::kFiring) ++fired_;
     spdlog::info("alert {} id={} rule={} version={} incidents={} regions={}",
-                 AlertStateName(a.state), a.id, a.rule_id, a.version,
-                 a.incidents.size(), a.regions.size());
+                 a.withdrawn ? "withdrawn" : AlertStateName(a.state), a.id,
+                 a.rule_id, a.version, a.incidents.size(), a.regions.size());
     if (publisher_) {
       publisher_->Publish({broker::kAlertTopic, e.seq, AlertToJson(a).dump()});
     }
   }
+}
+
+ReloadReport RulesService::Reload(const config::RulesConfig& config) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ReloadReport report = engine_.Reload(config);
+  std::vector<std::string> retired = report.changed;
+  retired.insert(retired.end(), report.removed.begin(), report.removed.end());
+  Publish(store_.Retire(retired, engine_.watermark()));
+
+  // New watchlists start with the keys of the alerts open now.
+  std::vector<std::string> fresh = report.added;
+  fresh.insert(fresh.end(), report.changed.begin(), report.changed.end());
+  AlertQuery open;
+  open.limit = 1000000;
+  for (const char* state : {"firing", "updated"}) {
+    open.state = state;
+    for (const Alert& alert : store_.List(open)) engine_.Brief(fresh, alert);
+  }
+  return report;
 }
 
 }  // namespace slagboom::rules

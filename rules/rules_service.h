@@ -30,6 +30,17 @@ class RulesService {
   // Handles one incident event; public so tests can drive it directly.
   void Handle(const broker::Event& event);
 
+  // Replaces the rules (Engine::Reload); the alerts of changed and removed
+  // rules resolve and their events go out.  Thread-safe.
+  ReloadReport Reload(const config::RulesConfig& config);
+
+  // Lets waves name the municipality ahead; `regions` (may be null) must
+  // outlive the service.  Thread-safe.
+  void set_regions(const core::RegionIndex* regions) {
+    std::lock_guard<std::mutex> lock(mu_);
+    engine_.set_regions(regions);
+  }
+
   // The last incident sequence number handled.
   uint64_t cursor() const { return cursor_; }
   uint64_t processed() const { return processed_; }
@@ -37,6 +48,9 @@ class RulesService {
   uint64_t alerts_fired() const { return fired_; }
 
  private:
+  // Logs and publishes alert events.  REQUIRES: mu_ held.
+  void Publish(const std::vector<AlertEvent>& events);
+
   std::mutex mu_;  // guards engine_
   Engine engine_;
   AlertStore& store_;

@@ -1,0 +1,122 @@
+#include "rules/backtest.h"
+
+#include <date/date.h>
+#include <date/iso_week.h>
+#include <fmt/format.h>
+
+namespace slagboom::rules {
+
+using nlohmann::json;
+
+Backtest::Backtest(const config::RulesConfig& config,
+                   const core::RegionIndex* regions)
+    : engine_(config, regions) {}
+
+void Backtest::Feed(const core::Incident& incident) {
+  if (!seen_.insert(incident.id).second) {
+    ++duplicates_;
+    return;
+  }
+  ++incidents_;
+  for (Alert& alert : engine_.Process(incident).changes) {
+    if (alert.withdrawn) {
+      alerts_.erase(alert.id);
+    } else {
+      alerts_[alert.id] = std::move(alert);
+    }
+  }
+}
+
+std::string IsoWeek(core::Instant t) {
+  const auto day = std::chrono::floor<date::days>(t);
+  const iso_week::year_weeknum_weekday w{day};
+  return fmt::format("{}-W{:02}", static_cast<int>(w.year()),
+                     static_cast<unsigned>(w.weeknum()));
+}
+
+json BacktestReport(const Backtest& backtest, const config::RulesConfig& config,
+                    const Feedback& feedback) {
+  struct PerRule {
+    int alerts = 0;
+    int confirmed = 0;
+    int false_positive = 0;
+  };
+  std::map<std::string, PerRule> rules;
+  for (const config::RuleConfig& r : config.rules) {
+    if (r.enabled) rules[r.id];
+  }
+  std::map<std::pair<std::string, std::string>, int> regions, weeks;
+  json alerts = json::array();
+  for (const auto& [id, alert] : backtest.alerts()) {
+    PerRule& per = rules[alert.rule_id];
+    ++per.alerts;
+    auto verdict = feedback.find(id);
+    if (verdict != feedback.end() && verdict->second == "confirmed")
+      ++per.confirmed;
+    if (verdict != feedback.end() && verdict->second == "false_positive")
+      ++per.false_positive;
+    for (const std::string& region : alert.regions)
+      ++regions[{alert.rule_id, region}];
+    ++weeks[{alert.rule_id, IsoWeek(alert.first_at)}];
+    alerts.push_back(AlertToJson(alert));
+  }
+
+  json report = {{"incidents", backtest.incidents()},
+                 {"late", backtest.late()},
+                 {"duplicates", backtest.duplicates()},
+                 {"alerts", alerts},
+                 {"rules", json::array()},
+                 {"regions", json::array()},
+                 {"weeks", json::array()}};
+  for (const auto& [rule, per] : rules) {
+    const int judged = per.confirmed + per.false_positive;
+    json precision = nullptr;
+    if (judged > 0) precision = static_cast<double>(per.confirmed) / judged;
+    report["rules"].push_back({{"rule", rule},
+                               {"alerts", per.alerts},
+                               {"confirmed", per.confirmed},
+                               {"false_positive", per.false_positive},
+                               {"precision", precision}});
+  }
+  for (const auto& [k, n] : regions) {
+    report["regions"].push_back(
+        {{"rule", k.first}, {"region", k.second}, {"alerts", n}});
+  }
+  for (const auto& [k, n] : weeks) {
+    report["weeks"].push_back(
+        {{"rule", k.first}, {"week", k.second}, {"alerts", n}});
+  }
+  return report;
+}
+
+std::string FormatBacktestReport(const json& report) {
+  std::string out = fmt::format(
+      "incidents={} late={} duplicates={} alerts={}\n\n",
+      report["incidents"].get<uint64_t>(), report["late"].get<uint64_t>(),
+      report["duplicates"].get<uint64_t>(), report["alerts"].size());
+  out += fmt::format("{:<24} {:>6} {:>9} {:>9} {:>9}\n", "rule", "alerts",
+                     "confirmed", "false_pos", "precision");
+  for (const json& r : report["rules"]) {
+    std::string precision =
+        r["precision"].is_null()
+            ? "-"
+            : fmt::format("{:.2f}", r["precision"].get<double>());
+    out += fmt::format("{:<24} {:>6} {:>9} {:>9} {:>9}\n",
+                       r["rule"].get<std::string>(), r["alerts"].get<int>(),
+                       r["confirmed"].get<int>(),
+                       r["false_positive"].get<int>(), precision);
+  }
+  out += fmt::format("\n{:<24} {:<12} {:>6}\n", "rule", "week", "alerts");
+  for (const json& w : report["weeks"]) {
+    out += fmt::format("{:<24} {:<12} {:>6}\n", w["rule"].get<std::string>(),
+                       w["week"].get<std::string>(), w["alerts"].get<int>());
+  }
+  out += fmt::format("\n{:<24} {:<26} {:>6}\n", "rule", "region", "alerts");
+  for (const json& g : report["regions"]) {
+    out += fmt::format("{:<24} {:<26} {:>6}\n", g["rule"].get<std::string>(),
+                       g["region"].get<std::string>(), g["alerts"].get<int>());
+  }
+  return out;
+}
+
+}  // namespace slagboom::rules

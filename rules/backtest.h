@@ -1,0 +1,68 @@
+// The back-test: the rules over a history, with no store and no bus, and a
+// report of what would have fired, per rule, per region and per ISO week,
+// with precision per rule where police feedback exists.
+//
+// Feed the incidents in the order live ingest would have committed them
+// (by occurred_at, ties in commit order) and the alerts are those of
+// `slagboom run` and `slagboom import` for the same incidents.
+#ifndef SLAGBOOM_RULES_BACKTEST_H_
+#define SLAGBOOM_RULES_BACKTEST_H_
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "core/incident.h"
+#include "rules/alert.h"
+#include "rules/engine.h"
+
+namespace slagboom::rules {
+
+class Backtest {
+ public:
+  // `regions` (may be null) must outlive the back-test.
+  explicit Backtest(const config::RulesConfig& config,
+                    const core::RegionIndex* regions = nullptr);
+
+  // Feeds one incident; a second one with an id seen before is counted as
+  // a duplicate and left out, as the store would.
+  void Feed(const core::Incident& incident);
+
+  // The alerts as they stand at the end, by id; withdrawn ones left out.
+  const std::map<std::string, Alert>& alerts() const { return alerts_; }
+  uint64_t incidents() const { return incidents_; }
+  uint64_t duplicates() const { return duplicates_; }
+  uint64_t late() const { return engine_.late_count(); }
+
+ private:
+  Engine engine_;
+  std::set<std::string> seen_;
+  std::map<std::string, Alert> alerts_;
+  uint64_t incidents_ = 0;
+  uint64_t duplicates_ = 0;
+};
+
+// Police feedback by alert id: "confirmed" or "false_positive".
+using Feedback = std::map<std::string, std::string>;
+
+// "2025-W06": the ISO week of an instant, on UTC days.
+std::string IsoWeek(core::Instant t);
+
+// The report: {"incidents", "late", "duplicates", "alerts": [...],
+// "rules": [{"rule", "alerts", "confirmed", "false_positive",
+// "precision" (null without feedback)}], "regions": [{"rule", "region",
+// "alerts"}], "weeks": [{"rule", "week", "alerts"}]}.  Rules without
+// alerts are listed with 0.  An alert counts once for each of its regions.
+nlohmann::json BacktestReport(const Backtest& backtest,
+                              const config::RulesConfig& config,
+                              const Feedback& feedback);
+
+// The report as a few aligned tables for people.
+std::string FormatBacktestReport(const nlohmann::json& report);
+
+}  // namespace slagboom::rules
+
+#endif  // SLAGBOOM_RULES_BACKTEST_H_

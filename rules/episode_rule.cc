@@ -1,0 +1,234 @@
+#include "rules/episode_rule.h"
+
+#include <algorithm>
+
+namespace slagboom::rules {
+namespace {
+
+bool Holds(const Alert& alert, const std::string& id) {
+  return std::any_of(alert.incidents.begin(), alert.incidents.end(),
+                     [&id](const AlertIncident& a) { return a.id == id; });
+}
+
+void InsertSorted(std::vector<std::string>& v, const std::string& x) {
+  if (x.empty()) return;
+  auto it = std::lower_bound(v.begin(), v.end(), x);
+  if (it == v.end() || *it != x) v.insert(it, x);
+}
+
+void Absorb(Alert& alert, const Entry& e) {
+  AlertIncident inc = ToAlertIncident(e);
+  auto pos = std::lower_bound(
+      alert.incidents.begin(), alert.incidents.end(), inc,
+      [](const AlertIncident& a, const AlertIncident& b) {
+        return a.occurred_at != b.occurred_at ? a.occurred_at < b.occurred_at
+                                              : a.id < b.id;
+      });
+  alert.incidents.insert(pos, inc);
+  InsertSorted(alert.regions, e.region);
+  InsertSorted(alert.steps, e.step);
+  alert.first_at = std::min(alert.first_at, e.time);
+  alert.last_at = std::max(alert.last_at, e.time);
+}
+
+bool SameIncidents(const Alert& a, const Alert& b) {
+  if (a.incidents.size() != b.incidents.size()) return false;
+  for (size_t i = 0; i < a.incidents.size(); ++i) {
+    if (a.incidents[i].id != b.incidents[i].id) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool EpisodeRule::RunOut(const Alert& alert) const {
+  return alert.last_at + span() < watermark_;
+}
+
+void EpisodeRule::Resolve(Alert& alert) const {
+  alert.state = AlertState::kResolved;
+  alert.resolved_at = alert.last_at + span();
+  ++alert.version;
+}
+
+Alert* EpisodeRule::Step(const std::string& key, const std::deque<Entry>& es,
+                         size_t at, size_t end,
+                         std::vector<Alert>& episodes) const {
+  std::vector<size_t> members = Qualify(es, at, end);
+  if (members.empty()) return nullptr;
+  Alert* last = episodes.empty() ? nullptr : &episodes.back();
+  if (last != nullptr && es[at].time <= last->last_at + span()) {
+    for (size_t i : members) {
+      if (!Holds(*last, es[i].id)) Absorb(*last, es[i]);
+    }
+    if (last->state == AlertState::kResolved) {
+      last->resolved_at = last->last_at + span();
+    } else {
+      last->state = AlertState::kUpdated;
+    }
+    ++last->version;
+    Decorate(*last);
+    return last;
+  }
+  Alert alert;
+  const Entry& first = es[members.front()];
+  alert.id = MakeAlertId(config_.id, key, first.id);
+  alert.rule_id = config_.id;
+  alert.severity = config_.severity;
+  alert.description = config_.description;
+  alert.key_kind = config_.key;
+  alert.key = key;
+  alert.region_level = config_.region_level;
+  alert.first_at = first.time;
+  alert.last_at = first.time;
+  for (size_t i : members) Absorb(alert, es[i]);
+  Decorate(alert);
+  episodes.push_back(std::move(alert));
+  return &episodes.back();
+}
+
+bool EpisodeRule::Add(const std::string& key, const Entry& entry,
+                      std::vector<Alert>* changes) {
+  KeyState& state = keys_[key];
+  auto& es = state.entries;
+  if (std::any_of(es.begin(), es.end(),
+                  [&](const Entry& e) { return e.id == entry.id; }))
+    return false;
+  auto pos = std::lower_bound(es.begin(), es.end(), entry, EntryBefore);
+  const bool in_order = pos == es.end() && entry.time >= watermark_;
+  es.insert(pos, entry);
+  if (!in_order) {
+    Recompute(key, state, changes);
+    return true;
+  }
+
+  Alert* alert = Step(key, es, es.size() - 1, es.size(), state.episodes);
+  if (alert == nullptr) return true;
+  expiries_.emplace(alert->last_at + span(), key);
+  changes->push_back(*alert);
+  return true;
+}
+
+void EpisodeRule::Recompute(const std::string& key, KeyState& state,
+                            std::vector<Alert>* changes) {
+  std::vector<Alert> fresh;
+  for (size_t i = 0; i < state.entries.size(); ++i)
+    Step(key, state.entries, i, i + 1, fresh);
+
+  std::vector<Alert>& old = state.episodes;
+  for (Alert& ep : fresh) {
+    auto it = std::find_if(old.begin(), old.end(),
+                           [&](const Alert& o) { return o.id == ep.id; });
+    if (it != old.end() && SameIncidents(*it, ep)) {
+      ep = *it;
+      continue;
+    }
+    if (it != old.end()) {
+      ep.version = it->version + 1;
+      ep.state = AlertState::kUpdated;
+    } else {
+      ep.version = 1;
+      ep.state = AlertState::kFiring;
+    }
+    if (RunOut(ep)) {
+      if (it == old.end()) changes->push_back(ep);
+      ep.state = AlertState::kResolved;
+      ep.resolved_at = ep.last_at + span();
+      if (it == old.end()) ++ep.version;
+    } else {
+      expiries_.emplace(ep.last_at + span(), key);
+    }
+    changes->push_back(ep);
+  }
+  for (const Alert& o : old) {
+    if (std::any_of(fresh.begin(), fresh.end(),
+                    [&](const Alert& f) { return f.id == o.id; }))
+      continue;
+    Alert gone = o;
+    auto into = std::find_if(fresh.begin(), fresh.end(), [&](const Alert& f) {
+      return Holds(f, o.incidents.front().id);
+    });
+    if (gone.state != AlertState::kResolved) {
+      gone.state = AlertState::kResolved;
+      gone.resolved_at = watermark_;
+    }
+    gone.withdrawn = true;
+    if (into != fresh.end()) gone.replaced_by = into->id;
+    ++gone.version;
+    changes->push_back(std::move(gone));
+  }
+  state.episodes = std::move(fresh);
+}
+
+void EpisodeRule::Advance(core::Instant watermark, core::Duration lateness,
+                          std::vector<Alert>* changes) {
+  watermark_ = std::max(watermark_, watermark);
+  while (!expiries_.empty() && expiries_.begin()->first < watermark_) {
+    const std::string key = expiries_.begin()->second;
+    expiries_.erase(expiries_.begin());
+    auto it = keys_.find(key);
+    if (it == keys_.end() || it->second.episodes.empty()) continue;
+    Alert& last = it->second.episodes.back();
+    if (last.state == AlertState::kResolved) continue;
+    if (!RunOut(last)) {
+      expiries_.emplace(last.last_at + span(), key);
+      continue;
+    }
+    Resolve(last);
+    changes->push_back(last);
+  }
+
+  // Sweeping every key costs, so it waits until the horizon has moved by
+  // an eighth of the span.
+  const core::Instant horizon = watermark_ - lateness - span();
+  if (horizon - last_sweep_ < span() / 8) return;
+  last_sweep_ = horizon;
+  Sweep(horizon);
+}
+
+// No entry at or after the horizon can join an episode that ran out
+// before it, and an entry before it that is in no episode took part in no
+// qualifying set, so leaving it out changes no later outcome.
+void EpisodeRule::Sweep(core::Instant horizon) {
+  for (auto it = keys_.begin(); it != keys_.end();) {
+    KeyState& state = it->second;
+    auto& eps = state.episodes;
+    size_t done = 0;
+    while (done < eps.size() && eps[done].state == AlertState::kResolved &&
+           eps[done].last_at + span() < horizon)
+      ++done;
+    eps.erase(eps.begin(), eps.begin() + static_cast<long>(done));
+    core::Instant cut = horizon;
+    if (!eps.empty()) cut = std::min(cut, eps.front().first_at);
+    while (!state.entries.empty() && state.entries.front().time < cut)
+      state.entries.pop_front();
+    if (state.entries.empty() && eps.empty()) {
+      it = keys_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void EpisodeRule::Restore(const std::string& key, const Entry& entry) {
+  auto& es = keys_[key].entries;
+  es.insert(std::lower_bound(es.begin(), es.end(), entry, EntryBefore), entry);
+}
+
+void EpisodeRule::RestoreAlert(const Alert& alert) {
+  auto& eps = keys_[alert.key].episodes;
+  auto pos = std::upper_bound(
+      eps.begin(), eps.end(), alert,
+      [](const Alert& a, const Alert& b) { return a.first_at < b.first_at; });
+  eps.insert(pos, alert);
+  if (alert.state != AlertState::kResolved)
+    expiries_.emplace(alert.last_at + span(), alert.key);
+}
+
+size_t EpisodeRule::entry_count() const {
+  size_t n = 0;
+  for (const auto& [key, state] : keys_) n += state.entries.size();
+  return n;
+}
+
+}  // namespace slagboom::rules

@@ -1,0 +1,111 @@
+// The interface every rule kind offers the engine, and what the kinds
+// share: the entry a rule keeps of an incident, the incident filter and the
+// correlation key.
+//
+// Rules run on event time (occurred_at) in UTC milliseconds, so a daylight
+// saving change never stretches or shrinks a window.  Not thread-safe; the
+// engine that owns a rule serialises calls.
+#ifndef SLAGBOOM_RULES_RULE_H_
+#define SLAGBOOM_RULES_RULE_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "core/incident.h"
+#include "rules/alert.h"
+
+namespace slagboom::core {
+class RegionIndex;
+}
+
+namespace slagboom::rules {
+
+// What a rule keeps of an incident while it may still correlate.
+struct Entry {
+  core::Instant time{};
+  std::string id;
+  uint64_t seq = 0;
+  std::string region;
+  std::string step;
+  std::string offence;
+  std::optional<double> lat;
+  std::optional<double> lon;
+};
+
+// Entries are ordered by time, then id, whatever order they arrive in.
+bool EntryBefore(const Entry& a, const Entry& b);
+
+AlertIncident ToAlertIncident(const Entry& e);
+
+// The value of a location field by its configured name ("police_unit",
+// "block", ...); empty when the incident has none.
+const std::string& LocationField(const core::Incident& incident,
+                                 const std::string& name);
+
+class Rule {
+ public:
+  explicit Rule(const config::RuleConfig& config) : config_(config) {}
+  virtual ~Rule() = default;
+  Rule(const Rule&) = delete;
+  Rule& operator=(const Rule&) = delete;
+
+  const config::RuleConfig& config() const { return config_; }
+
+  // The key this incident is correlated on, or nullopt when the rule does
+  // not look at it (other step or offence, no plate, ...).
+  virtual std::optional<std::string> KeyOf(
+      const core::Incident& incident) const;
+
+  Entry MakeEntry(const core::Incident& incident) const;
+
+  // Adds one entry under `key` and appends the alerts it fired, updated or
+  // withdrew to *changes.  Returns false, changing nothing, when the entry
+  // is already held (a duplicate can never complete a threshold).
+  virtual bool Add(const std::string& key, const Entry& entry,
+                   std::vector<Alert>* changes) = 0;
+
+  // Moves the rule's clock to `watermark` (never back): resolves alerts
+  // whose time ran out and forgets entries no incident within `lateness`
+  // can still correlate with.
+  virtual void Advance(core::Instant watermark, core::Duration lateness,
+                       std::vector<Alert>* changes) = 0;
+
+  // Alerts of other rules as they change; only watchlists listen.
+  virtual void Observe(const Alert& /*alert*/,
+                       std::vector<Alert>* /*changes*/) {}
+
+  // Puts back state loaded from a store after a restart.
+  virtual void Restore(const std::string& key, const Entry& entry) = 0;
+  virtual void RestoreAlert(const Alert& alert) = 0;
+
+  virtual size_t entry_count() const = 0;
+
+  // Where a wave resolves its predicted point; others ignore it.  The
+  // index must outlive the rule.
+  virtual void set_regions(const core::RegionIndex* /*regions*/) {}
+
+  // How far before the watermark (beyond the lateness) the rule may still
+  // need an entry; the store prunes what is older.
+  virtual core::Duration reach() const { return config_.window; }
+
+ protected:
+  // The step, offence and tag filters of the configuration.
+  bool Matches(const core::Incident& incident) const;
+  // The configured key of the incident, or "" when it has none.
+  std::string KeyValue(const core::Incident& incident) const;
+
+  config::RuleConfig config_;
+};
+
+// The rule for config.kind.  REQUIRES: config passed the loader's checks.
+// `regions` (may be null) resolves a wave's predicted position; it must
+// outlive the rule.
+std::unique_ptr<Rule> MakeRule(const config::RuleConfig& config,
+                               const core::RegionIndex* regions = nullptr);
+
+}  // namespace slagboom::rules
+
+#endif  // SLAGBOOM_RULES_RULE_H_

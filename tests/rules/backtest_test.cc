@@ -1,0 +1,69 @@
+#include "rules/backtest.h"
+
+#include <catch2/catch.hpp>
+
+#include "core/time_util.h"
+
+namespace slagboom::rules {
+namespace {
+
+core::Incident Theft(const std::string& id, const std::string& when,
+                     const std::string& block) {
+  core::Incident inc;
+  inc.id = id;
+  inc.occurred_at = core::ParseTimestamp(when, "UTC", nullptr)->instant;
+  inc.offence = "shoplifting";
+  inc.location.block = block;
+  inc.location.region = "017";
+  return inc;
+}
+
+config::RulesConfig BlockRule() {
+  config::RuleConfig r;
+  r.id = "block-repeat";
+  r.key = "block";
+  r.window = std::chrono::hours(72);
+  r.min_count = 2;
+  config::RulesConfig rules;
+  rules.rules = {r};
+  return rules;
+}
+
+TEST_CASE("iso weeks follow the iso calendar on utc days", "[rules]") {
+  auto at = [](const char* t) {
+    return core::ParseTimestamp(t, "UTC", nullptr)->instant;
+  };
+  CHECK(IsoWeek(at("2025-02-03T00:00:00Z")) == "2025-W06");
+  CHECK(IsoWeek(at("2025-02-09T23:59:59Z")) == "2025-W06");
+  CHECK(IsoWeek(at("2024-12-30T12:00:00Z")) == "2025-W01");
+}
+
+TEST_CASE("the back-test reports per rule, region and week with precision",
+          "[rules]") {
+  Backtest bt(BlockRule());
+  bt.Feed(Theft("a", "2025-02-03T10:00:00Z", "001XX A ST"));
+  bt.Feed(Theft("b", "2025-02-03T11:00:00Z", "001XX A ST"));
+  bt.Feed(Theft("b", "2025-02-03T11:00:00Z", "001XX A ST"));
+  bt.Feed(Theft("c", "2025-02-12T10:00:00Z", "002XX B ST"));
+  bt.Feed(Theft("d", "2025-02-12T11:00:00Z", "002XX B ST"));
+  REQUIRE(bt.alerts().size() == 2);
+  CHECK(bt.duplicates() == 1);
+
+  const std::string first = MakeAlertId("block-repeat", "001XX A ST", "a");
+  const std::string second = MakeAlertId("block-repeat", "002XX B ST", "c");
+  auto report = BacktestReport(
+      bt, BlockRule(), {{first, "confirmed"}, {second, "false_positive"}});
+  CHECK(report["incidents"] == 4);
+  CHECK(report["rules"][0]["alerts"] == 2);
+  CHECK(report["rules"][0]["precision"] == 0.5);
+  CHECK(report["weeks"] == nlohmann::json::parse(R"([
+          {"rule": "block-repeat", "week": "2025-W06", "alerts": 1},
+          {"rule": "block-repeat", "week": "2025-W07", "alerts": 1}])"));
+  CHECK(report["regions"] ==
+        nlohmann::json::parse(
+            R"([{"rule": "block-repeat", "region": "017", "alerts": 2}])"));
+  CHECK(BacktestReport(bt, BlockRule(), {})["rules"][0]["precision"].is_null());
+}
+
+}  // namespace
+}  // namespace slagboom::rules
