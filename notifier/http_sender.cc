@@ -7,10 +7,13 @@
 #include <cctype>
 #include <sstream>
 
+#include "notifier/routing.h"
+
 namespace slagboom::notifier {
 namespace {
 
 constexpr char kDeliveryHeader[] = "X-Slagboom-Delivery";
+constexpr char kSignatureHeader[] = "X-Slagboom-Signature";
 constexpr char kJson[] = "application/json";
 
 std::string_view Trim(std::string_view s) {
@@ -69,14 +72,26 @@ HttpSender::HttpSender(const core::Clock& clock) : clock_(clock) {}
 HttpSender::~HttpSender() = default;
 
 HttpSender::Target* HttpSender::TargetFor(
-    const config::SubscriberConfig& subscriber) {
+    const config::SubscriberConfig& subscriber, std::string* error) {
   std::lock_guard lock(mu_);
-  std::string key = subscriber.id + "\n" + subscriber.url;
+  std::string key =
+      subscriber.id + "\n" + subscriber.url + "\n" + subscriber.secret_file;
   auto it = targets_.find(key);
   if (it != targets_.end()) return &it->second;
 
   std::optional<UrlParts> parts = SplitUrl(subscriber.url);
-  if (!parts) return nullptr;
+  if (!parts) {
+    *error = "url is not http:// or https://";
+    return nullptr;
+  }
+  std::optional<std::string> secret;
+  if (!subscriber.secret_file.empty()) {
+    secret = LoadSecret(subscriber.secret_file);
+    if (!secret) {
+      *error = "secret_file cannot be read or is empty";
+      return nullptr;
+    }
+  }
   auto client = std::make_unique<httplib::Client>(parts->origin);
   client->set_connection_timeout(subscriber.timeout);
   client->set_read_timeout(subscriber.timeout);
@@ -85,6 +100,7 @@ HttpSender::Target* HttpSender::TargetFor(
   Target& target = targets_[key];
   target.client = std::move(client);
   target.path = std::move(parts->path);
+  target.secret = secret.value_or("");
   return &target;
 }
 
@@ -93,13 +109,12 @@ SendResult HttpSender::Send(const config::SubscriberConfig& subscriber,
                             const std::string& body) {
   SendResult result;
   try {
-    Target* target = TargetFor(subscriber);
-    if (target == nullptr) {
-      result.error = "url is not http:// or https://";
-      return result;
-    }
+    Target* target = TargetFor(subscriber, &result.error);
+    if (target == nullptr) return result;
 
     httplib::Headers headers = {{kDeliveryHeader, delivery_id}};
+    if (!target->secret.empty())
+      headers.emplace(kSignatureHeader, SignBody(target->secret, body));
     httplib::Result response =
         target->client->Post(target->path, headers, body, kJson);
     if (!response) {

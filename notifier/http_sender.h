@@ -42,9 +42,13 @@ class Sender {
 };
 
 // POSTs to subscriber.url with Content-Type: application/json and
-// X-Slagboom-Delivery: <delivery id>, waiting at most subscriber.timeout
+// X-Slagboom-Delivery: <delivery id>, and, when the subscriber has a
+// secret_file, X-Slagboom-Signature: sha256=<hex HMAC-SHA256 of the body
+// under the file's secret> (SignBody), waiting at most subscriber.timeout
 // to connect, to send and to read.  Keeps one connection per subscriber
-// open between calls.  Thread-safe under the Sender contract.
+// open between calls.  The secret is read once, on the first call; a
+// secret_file that cannot be read fails every attempt (status 0).
+// Thread-safe under the Sender contract.
 class HttpSender : public Sender {
  public:
   // `clock` turns a Retry-After date into a wait.
@@ -62,11 +66,13 @@ class HttpSender : public Sender {
   struct Target {
     std::unique_ptr<httplib::Client> client;
     std::string path;
+    std::string secret;  // empty: unsigned
   };
 
-  // The target for `subscriber`, made on first use.  Null when its url
-  // cannot be used.
-  Target* TargetFor(const config::SubscriberConfig& subscriber);
+  // The target for `subscriber`, made on first use.  Null, with *error
+  // set, when its url or its secret_file cannot be used.
+  Target* TargetFor(const config::SubscriberConfig& subscriber,
+                    std::string* error);
 
   const core::Clock& clock_;
   std::mutex mu_;

@@ -8,6 +8,9 @@
 #include <cmath>
 #include <random>
 
+#include "notifier/audience.h"
+#include "notifier/routing.h"
+
 namespace slagboom::notifier {
 namespace {
 
@@ -20,11 +23,30 @@ constexpr core::Duration kLongestSleep = std::chrono::minutes(1);
 // After the outbox could not be read, the loop tries again this soon.
 constexpr core::Duration kErrorPause = std::chrono::seconds(5);
 
-bool Wants(const config::SubscriberConfig& subscriber,
-           const std::string& rule_id) {
-  return subscriber.rules.empty() ||
-         std::find(subscriber.rules.begin(), subscriber.rules.end(), rule_id) !=
-             subscriber.rules.end();
+const config::SubscriberConfig* FindSubscriber(
+    const config::NotifyConfig& config, const std::string& id) {
+  for (const config::SubscriberConfig& subscriber : config.subscribers) {
+    if (subscriber.id == id) return &subscriber;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> SubscriberIds(const config::NotifyConfig& config) {
+  std::vector<std::string> ids;
+  for (const config::SubscriberConfig& s : config.subscribers)
+    ids.push_back(s.id);
+  return ids;
+}
+
+// True when the subscriber was last sent this alert in the same state with
+// as many incidents, less than its repeat interval ago.
+bool IsRepeat(const std::optional<SendRecord>& last,
+              const config::SubscriberConfig& subscriber,
+              const rules::Alert& alert, core::Instant now) {
+  return last && last->version < alert.version &&
+         last->state == rules::AlertStateName(alert.state) &&
+         last->incident_count == static_cast<int64_t>(alert.incidents.size()) &&
+         now - last->scheduled_at < subscriber.repeat_interval;
 }
 
 std::string Describe(const SendResult& result) {
@@ -66,14 +88,54 @@ NotifierService::NotifierService(const config::NotifyConfig& config,
                                  Outbox& outbox, Sender& sender,
                                  const core::Clock& clock,
                                  NotifierOptions options)
-    : config_(config),
-      outbox_(outbox),
+    : outbox_(outbox),
       sender_(sender),
       clock_(clock),
       options_(std::move(options)),
       pool_(std::max<size_t>(options_.delivery_threads, 1)),
       timer_(io_) {
   if (!options_.random) options_.random = DefaultRandom();
+  config_ = std::make_shared<const config::NotifyConfig>(config);
+  GreetNewSubscribers(*config_);
+}
+
+NotifierService::ConfigPtr NotifierService::Config() const {
+  std::lock_guard lock(config_mu_);
+  return config_;
+}
+
+void NotifierService::Reconfigure(const config::NotifyConfig& config) {
+  auto next = std::make_shared<const config::NotifyConfig>(config);
+  {
+    std::lock_guard lock(config_mu_);
+    config_ = next;
+  }
+  GreetNewSubscribers(*next);
+  Wake();
+}
+
+void NotifierService::GreetNewSubscribers(const config::NotifyConfig& config) {
+  std::vector<std::string> fresh =
+      outbox_.store().AddKnownSubscribers(SubscriberIds(config));
+  if (fresh.empty()) return;
+  std::vector<config::SubscriberConfig> subscribers;
+  for (const std::string& id : fresh)
+    subscribers.push_back(*FindSubscriber(config, id));
+
+  // Open alerts as if each came again, for the new subscribers only.
+  core::Instant now = clock_.Now();
+  uint64_t seq = outbox_.Cursor();
+  size_t added = 0;
+  for (const StoredAlert& stored : outbox_.store().OpenAlerts()) {
+    nlohmann::json json = nlohmann::json::parse(stored.json);
+    std::vector<NewDelivery> deliveries =
+        Route(subscribers, json, stored.alert, seq);
+    std::vector<std::string> ids = outbox_.Insert(deliveries, now);
+    Remember(config, deliveries, ids, stored.alert, now);
+    added += ids.size();
+  }
+  spdlog::info("notifier: {} new subscribers, {} open alerts routed to them",
+               fresh.size(), added);
 }
 
 NotifierService::~NotifierService() {
@@ -98,9 +160,15 @@ core::Status NotifierService::HandleAlertEvent(const broker::Event& event) {
   }
 
   // Store the deliveries with the cursor, then act on what was stored.
-  std::vector<NewDelivery> deliveries = Route(json, alert, event.seq);
-  EnqueueResult result = outbox_.Enqueue(event.seq, deliveries, clock_.Now());
+  // The alert is kept first: routing asks which alerts are open.
+  core::Instant now = clock_.Now();
+  outbox_.store().PutAlert(alert, event.payload, now);
+  ConfigPtr config = Config();
+  std::vector<NewDelivery> deliveries =
+      Route(config->subscribers, json, alert, event.seq);
+  EnqueueResult result = outbox_.Enqueue(event.seq, deliveries, now);
   if (!result.accepted) return core::Status::Ok();
+  Remember(*config, deliveries, result.added, alert, now);
   std::vector<std::string> logged;
   for (const NewDelivery& d : deliveries) {
     bool added = std::find(result.added.begin(), result.added.end(), d.id) !=
@@ -114,31 +182,136 @@ core::Status NotifierService::HandleAlertEvent(const broker::Event& event) {
 }
 
 std::vector<NewDelivery> NotifierService::Route(
+    const std::vector<config::SubscriberConfig>& subscribers,
     const nlohmann::json& alert_json, const rules::Alert& alert, uint64_t seq) {
-  std::vector<NewDelivery> deliveries;
-  for (const config::SubscriberConfig& subscriber : config_.subscribers) {
-    if (!Wants(subscriber, alert.rule_id)) continue;
-    bool is_log = subscriber.channel == kLog;
-    if (!is_log && subscriber.channel != kWebhook) {
-      spdlog::warn("notifier: subscriber {} has unknown channel {}",
-                   subscriber.id, subscriber.channel);
-      continue;
-    }
+  core::Instant now = clock_.Now();
+  // Silences and inhibition hold for every subscriber alike.
+  if (outbox_.store().Silenced(alert, now)) {
+    spdlog::info("notifier: alert {} version {} silenced", alert.id,
+                 alert.version);
+    return {};
+  }
+  if (outbox_.store().Inhibited(alert)) {
+    spdlog::info("notifier: alert {} version {} inhibited by a higher one",
+                 alert.id, alert.version);
+    return {};
+  }
 
-    NewDelivery d;
-    d.id = MakeDeliveryId(subscriber.id, alert.id, alert.version);
-    d.subscriber_id = subscriber.id;
-    d.alert_id = alert.id;
-    d.alert_version = alert.version;
-    d.payload = nlohmann::json{{"delivery_id", d.id},
-                               {"subscriber", subscriber.id},
-                               {"event_seq", seq},
-                               {"alert", alert_json}}
-                    .dump();
-    d.state = is_log ? DeliveryState::kDelivered : DeliveryState::kPending;
-    deliveries.push_back(std::move(d));
+  std::vector<NewDelivery> deliveries;
+  for (const config::SubscriberConfig& subscriber : subscribers) {
+    std::optional<NewDelivery> d =
+        RouteOne(subscriber, alert_json, alert, seq, now);
+    if (d) deliveries.push_back(std::move(*d));
   }
   return deliveries;
+}
+
+std::optional<NewDelivery> NotifierService::RouteOne(
+    const config::SubscriberConfig& subscriber,
+    const nlohmann::json& alert_json, const rules::Alert& alert, uint64_t seq,
+    core::Instant now) {
+  if (!Wants(subscriber, alert)) return std::nullopt;
+  bool is_log = subscriber.channel == kLog;
+  if (!is_log && subscriber.channel != kWebhook) {
+    spdlog::warn("notifier: subscriber {} has unknown channel {}",
+                 subscriber.id, subscriber.channel);
+    return std::nullopt;
+  }
+  if (IsRepeat(outbox_.store().LastSend(subscriber.id, alert.id), subscriber,
+               alert, now))
+    return std::nullopt;
+  std::optional<nlohmann::json> visible =
+      AlertForAudience(alert_json, subscriber.audience);
+  if (!visible) return std::nullopt;
+
+  NewDelivery d;
+  d.id = MakeDeliveryId(subscriber.id, alert.id, alert.version);
+  d.subscriber_id = subscriber.id;
+  d.alert_id = alert.id;
+  d.alert_version = alert.version;
+  d.payload = nlohmann::json{
+      {"delivery_id", d.id},
+      {"subscriber", subscriber.id},
+      {"event_seq", seq},
+      {"alert",
+       *visible}}.dump();
+  d.state = is_log ? DeliveryState::kDelivered : DeliveryState::kPending;
+  if (is_log) return d;
+
+  // Held, never dropped: until quiet hours end and the hour has room.
+  core::Instant at = QuietUntil(subscriber, now).value_or(now);
+  if (subscriber.max_per_hour > 0) {
+    at = RateLimitedUntil(
+        subscriber.max_per_hour,
+        outbox_.store().RecentSends(subscriber.id, subscriber.max_per_hour),
+        at);
+  }
+  if (at > now) d.not_before = at;
+  return d;
+}
+
+void NotifierService::Remember(const config::NotifyConfig& config,
+                               const std::vector<NewDelivery>& deliveries,
+                               const std::vector<std::string>& added,
+                               const rules::Alert& alert, core::Instant now) {
+  NotifyStore& store = outbox_.store();
+  for (const NewDelivery& d : deliveries) {
+    if (std::find(added.begin(), added.end(), d.id) == added.end()) continue;
+    core::Instant at = d.not_before.value_or(now);
+    store.RecordSend(d.subscriber_id, alert, at);
+    const config::SubscriberConfig* s = FindSubscriber(config, d.subscriber_id);
+    if (s == nullptr || s->escalate_to.empty() ||
+        s->escalate_after <= core::Duration::zero() ||
+        alert.state == rules::AlertState::kResolved)
+      continue;
+    store.AddEscalation(
+        {alert.id, s->id, s->escalate_to, at + s->escalate_after});
+  }
+}
+
+size_t NotifierService::EscalateDue() {
+  NotifyStore& store = outbox_.store();
+  ConfigPtr config = Config();
+  core::Instant now = clock_.Now();
+  size_t added = 0;
+  for (const Escalation& e : store.DueEscalations(now)) {
+    std::optional<StoredAlert> stored = store.GetAlert(e.alert_id);
+    const config::SubscriberConfig* to = FindSubscriber(*config, e.to);
+    bool needed = stored && to != nullptr &&
+                  stored->alert.state != rules::AlertState::kResolved &&
+                  !store.GetAck(e.alert_id);
+    if (needed) {
+      // Straight to the next subscriber: it asked for this alert by
+      // being named, whatever its own routing says.
+      std::optional<nlohmann::json> visible =
+          AlertForAudience(nlohmann::json::parse(stored->json), to->audience);
+      if (visible) {
+        NewDelivery d;
+        d.id = MakeDeliveryId(to->id, e.alert_id, stored->alert.version);
+        d.subscriber_id = to->id;
+        d.alert_id = e.alert_id;
+        d.alert_version = stored->alert.version;
+        d.payload = nlohmann::json{
+            {"delivery_id", d.id},
+            {"subscriber", to->id},
+            {"event_seq", outbox_.Cursor()},
+            {"escalated_from", e.from},
+            {"alert",
+             *visible}}.dump();
+        if (to->channel == kLog) d.state = DeliveryState::kDelivered;
+        std::vector<std::string> ids = outbox_.Insert({d}, now);
+        Remember(*config, {d}, ids, stored->alert, now);
+        added += ids.size();
+        spdlog::warn(
+            "notifier: alert {} unacknowledged, escalated from {} "
+            "to {}",
+            e.alert_id, e.from, e.to);
+      }
+    }
+    store.FinishEscalation(e.alert_id, e.from);
+  }
+  if (added > 0) Wake();
+  return added;
 }
 
 void NotifierService::WriteLogLines(
@@ -155,6 +328,7 @@ void NotifierService::WriteLogLines(
 }
 
 size_t NotifierService::DeliverDue() {
+  EscalateDue();
   std::vector<Batch> batches = TakeDue();
   std::mutex mu;
   std::condition_variable done;
@@ -200,8 +374,11 @@ void NotifierService::Dispatch(std::vector<Batch> batches,
 
 size_t NotifierService::ServeBatch(const Batch& batch) {
   const std::string& subscriber_id = batch.front().subscriber_id;
-  const config::SubscriberConfig* subscriber = FindSubscriber(subscriber_id);
+  ConfigPtr config = Config();
+  const config::SubscriberConfig* subscriber =
+      FindSubscriber(*config, subscriber_id);
   size_t attempts = 0;
+  if (subscriber == nullptr) return 0;  // removed by a reload meanwhile
   try {
     for (const Delivery& d : batch) {
       ++attempts;
@@ -231,7 +408,8 @@ bool NotifierService::Attempt(const config::SubscriberConfig& subscriber,
   // Give up at once on a request the receiver will never take, and after
   // the last attempt; the queue then goes on with the next alert.
   std::string error = Describe(result);
-  if (IsPermanentFailure(result) || attempts >= config_.max_attempts) {
+  ConfigPtr config = Config();
+  if (IsPermanentFailure(result) || attempts >= config->max_attempts) {
     outbox_.MarkDead(d.id, error, now);
     ++dead_;
     spdlog::warn("notifier: delivery {} to {} dead after {} attempts: {}", d.id,
@@ -240,13 +418,13 @@ bool NotifierService::Attempt(const config::SubscriberConfig& subscriber,
   }
 
   core::Duration delay =
-      RetryDelay(config_, attempts, Random(), result.retry_after);
+      RetryDelay(*config, attempts, Random(), result.retry_after);
   outbox_.MarkRetry(d.id, now + delay, error, now);
   ++retried_;
   spdlog::info(
       "notifier: delivery {} to {} failed ({}), attempt {} of {}, "
       "next in {} ms",
-      d.id, subscriber.id, error, attempts, config_.max_attempts,
+      d.id, subscriber.id, error, attempts, config->max_attempts,
       delay.count());
   return false;
 }
@@ -286,6 +464,7 @@ void NotifierService::Wake() {
 void NotifierService::Pass() {
   pass_posted_ = false;
   try {
+    EscalateDue();
     Dispatch(TakeDue(), [](size_t) {});
   } catch (const std::exception& e) {
     spdlog::error("notifier: reading the outbox failed: {}", e.what());
@@ -299,6 +478,8 @@ void NotifierService::ArmTimer() {
   try {
     std::vector<QueueHead> heads = outbox_.Heads();
     core::Instant now = clock_.Now();
+    if (std::optional<core::Instant> e = outbox_.store().NextEscalation())
+      sleep = std::min(sleep, *e - now);
     std::lock_guard lock(mu_);
     for (const QueueHead& head : heads) {
       if (IsIdleWebhook(head.subscriber_id))
@@ -322,17 +503,11 @@ double NotifierService::Random() {
 }
 
 bool NotifierService::IsIdleWebhook(const std::string& subscriber_id) const {
-  const config::SubscriberConfig* subscriber = FindSubscriber(subscriber_id);
+  ConfigPtr config = Config();
+  const config::SubscriberConfig* subscriber =
+      FindSubscriber(*config, subscriber_id);
   return subscriber != nullptr && subscriber->channel == kWebhook &&
          busy_.count(subscriber_id) == 0;
-}
-
-const config::SubscriberConfig* NotifierService::FindSubscriber(
-    const std::string& id) const {
-  for (const config::SubscriberConfig& subscriber : config_.subscribers) {
-    if (subscriber.id == id) return &subscriber;
-  }
-  return nullptr;
 }
 
 NotifierService::Metrics NotifierService::metrics() const {

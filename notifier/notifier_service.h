@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -66,8 +67,18 @@ struct NotifierOptions {
 // answer and the outbox recording it, that delivery is sent again, with
 // the same delivery id, by which the receiver can drop the repeat.
 //
-// HandleAlertEvent, DeliverDue, Start and Stop may be called from
-// different threads.
+// Routing and noise control (docs/notifier.md): a subscriber gets an
+// alert when Wants() says so, no active silence matches it, no open alert
+// with the same key and a higher severity inhibits it, its audience
+// profile and TLP leave something to send, and it is not an unchanged
+// repeat within the subscriber's repeat_interval.  Quiet hours (not for
+// police) and the rate limit hold a delivery back; they never drop one.
+// A delivery to a subscriber with escalate_to and escalate_after goes to
+// that subscriber too when the alert is neither acknowledged nor resolved
+// escalate_after later.
+//
+// HandleAlertEvent, DeliverDue, EscalateDue, Reconfigure, Start and Stop
+// may be called from different threads.
 class NotifierService {
  public:
   // Totals since construction.
@@ -79,7 +90,9 @@ class NotifierService {
   };
 
   // Keeps references to `outbox`, `sender` and `clock`, which must outlive
-  // the service; copies `config`.
+  // the service; copies `config`.  Subscribers the outbox has not seen
+  // before get the alerts open now, as after Reconfigure.  Throws when the
+  // outbox cannot be read or written (start-up).
   NotifierService(const config::NotifyConfig& config, Outbox& outbox,
                   Sender& sender, const core::Clock& clock,
                   NotifierOptions options = {});
@@ -89,11 +102,13 @@ class NotifierService {
   NotifierService& operator=(const NotifierService&) = delete;
 
   // Takes one alert event (the bus subscriber's handler).  An event at or
-  // below the outbox cursor is ignored.  Otherwise the alert goes to
-  // every subscriber whose `rules` name its rule (or who names none): a
-  // pending delivery per webhook subscriber, a log line and a delivered
-  // row per log subscriber, all added with the cursor in one
-  // transaction.  An event whose alert cannot be read moves the cursor
+  // below the outbox cursor is ignored.  Otherwise the alert is kept as
+  // the latest version seen and goes to every subscriber the routing
+  // above picks: a pending delivery per webhook subscriber, a log line
+  // and a delivered row per log subscriber, all added with the cursor in
+  // one transaction; what was scheduled for whom is recorded right after
+  // (a crash in between can only let one unchanged repeat through).  An
+  // event whose alert cannot be read moves the cursor
   // too and returns Invalid, so one bad event cannot stall the stream.
   // Throws when the outbox cannot be written; the bus then offers the
   // event again.  Call from one thread at a time.
@@ -106,6 +121,18 @@ class NotifierService {
   // it.  Returns the number of attempts made.  Throws when the outbox
   // cannot be read.
   size_t DeliverDue();
+
+  // Sends every escalation due at clock.Now() to its next subscriber, or
+  // drops it when the alert was acknowledged or resolved meanwhile.
+  // Returns the number of deliveries added.  Throws when the outbox cannot
+  // be read or written.  DeliverDue and the background loop call it.
+  size_t EscalateDue();
+
+  // Takes a new configuration (a reload).  A subscriber whose id is new
+  // gets the alerts open now, routed as usual; nobody else gets anything
+  // again.  Deliveries in flight finish under the old one.  Throws when
+  // the outbox cannot be read or written.
+  void Reconfigure(const config::NotifyConfig& config);
 
   // Starts the background loop, which delivers what becomes due: at once
   // after an event is added, and when the next retry is due.
@@ -132,8 +159,27 @@ class NotifierService {
   // each, once its subscriber is released.
   void Dispatch(std::vector<Batch> batches, std::function<void(size_t)> done);
 
-  std::vector<NewDelivery> Route(const nlohmann::json& alert_json,
-                                 const rules::Alert& alert, uint64_t seq);
+  using ConfigPtr = std::shared_ptr<const config::NotifyConfig>;
+
+  ConfigPtr Config() const;
+  // The deliveries of one alert event to `subscribers`.
+  std::vector<NewDelivery> Route(
+      const std::vector<config::SubscriberConfig>& subscribers,
+      const nlohmann::json& alert_json, const rules::Alert& alert,
+      uint64_t seq);
+  // The delivery to one subscriber, or nullopt when it gets none.
+  std::optional<NewDelivery> RouteOne(
+      const config::SubscriberConfig& subscriber,
+      const nlohmann::json& alert_json, const rules::Alert& alert, uint64_t seq,
+      core::Instant now);
+  // Records what was added, for the repeat interval, the rate limit and
+  // escalation.
+  void Remember(const config::NotifyConfig& config,
+                const std::vector<NewDelivery>& deliveries,
+                const std::vector<std::string>& added,
+                const rules::Alert& alert, core::Instant now);
+  // Routes the open alerts to the subscribers the outbox did not know.
+  void GreetNewSubscribers(const config::NotifyConfig& config);
   void WriteLogLines(const rules::Alert& alert, uint64_t seq,
                      const std::vector<std::string>& subscriber_ids);
 
@@ -146,9 +192,9 @@ class NotifierService {
   // Pending deliveries of subscribers no longer configured, or no longer
   // webhooks, stay in the outbox untouched.  REQUIRES: mu_ held.
   bool IsIdleWebhook(const std::string& subscriber_id) const;
-  const config::SubscriberConfig* FindSubscriber(const std::string& id) const;
 
-  const config::NotifyConfig config_;
+  mutable std::mutex config_mu_;
+  ConfigPtr config_;  // guarded by config_mu_; replaced whole
   Outbox& outbox_;
   Sender& sender_;
   const core::Clock& clock_;

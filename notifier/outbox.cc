@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/digest.h"
 
 namespace slagboom::notifier {
@@ -90,7 +92,7 @@ std::string MakeDeliveryId(std::string_view subscriber_id,
 }
 
 Outbox::Outbox(const std::string& path)
-    : db_(path, core::Database::Durability::kFull) {
+    : db_(path, core::Database::Durability::kFull), store_(path) {
   db_.Exec(kSchema);
 }
 
@@ -106,8 +108,30 @@ EnqueueResult Outbox::Enqueue(uint64_t event_seq,
   core::Transaction tx(db_);
   EnqueueResult result;
   if (event_seq <= ReadCursor(db_)) return result;
+  result.added = InsertLocked(event_seq, deliveries, now);
+  db_.Prepare("UPDATE notifier_cursor SET event_seq = ? WHERE id = 1")
+      .Bind(1, static_cast<int64_t>(event_seq))
+      .Run();
+  tx.Commit();
+  result.accepted = true;
+  return result;
+}
 
-  // Insert the rows; a repeated id keeps the row already there.
+std::vector<std::string> Outbox::Insert(
+    const std::vector<NewDelivery>& deliveries, core::Instant now) {
+  std::lock_guard lock(mu_);
+  core::Transaction tx(db_);
+  std::vector<std::string> added =
+      InsertLocked(ReadCursor(db_), deliveries, now);
+  tx.Commit();
+  return added;
+}
+
+std::vector<std::string> Outbox::InsertLocked(
+    uint64_t event_seq, const std::vector<NewDelivery>& deliveries,
+    core::Instant now) {
+  // A repeated id keeps the row already there.
+  std::vector<std::string> added;
   core::Statement insert = db_.Prepare(
       "INSERT OR IGNORE INTO deliveries (id, subscriber_id, alert_id, "
       "alert_version, event_seq, payload, state, attempts, next_attempt_ms, "
@@ -122,19 +146,13 @@ EnqueueResult Outbox::Enqueue(uint64_t event_seq,
         .Bind(6, d.payload)
         .Bind(7, DeliveryStateName(d.state))
         .Bind(8, int64_t{done ? 1 : 0})
-        .Bind(9, ToMs(now))
+        .Bind(9, ToMs(std::max(now, d.not_before.value_or(now))))
         .Bind(10, ToMs(now))
         .Bind(11, ToMs(now));
     insert.Run();
-    if (db_.Changes() > 0) result.added.push_back(d.id);
+    if (db_.Changes() > 0) added.push_back(d.id);
   }
-
-  db_.Prepare("UPDATE notifier_cursor SET event_seq = ? WHERE id = 1")
-      .Bind(1, static_cast<int64_t>(event_seq))
-      .Run();
-  tx.Commit();
-  result.accepted = true;
-  return result;
+  return added;
 }
 
 std::vector<QueueHead> Outbox::Heads() {
@@ -236,6 +254,19 @@ std::vector<Delivery> Outbox::DeadLetters(size_t limit) {
   std::vector<Delivery> dead;
   while (s.Step()) dead.push_back(ReadDelivery(s));
   return dead;
+}
+
+bool Outbox::Replay(const std::string& id, core::Instant now) {
+  std::lock_guard lock(mu_);
+  db_.Prepare(
+         "UPDATE deliveries SET state = 'pending', attempts = 0, "
+         "next_attempt_ms = ?, "
+         "updated_ms = ? WHERE id = ? AND state = 'dead'")
+      .Bind(1, ToMs(now))
+      .Bind(2, ToMs(now))
+      .Bind(3, id)
+      .Run();
+  return db_.Changes() > 0;
 }
 
 }  // namespace slagboom::notifier

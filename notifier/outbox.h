@@ -17,6 +17,7 @@
 
 #include "core/clock.h"
 #include "core/sqlite.h"
+#include "notifier/notify_store.h"
 
 namespace slagboom::notifier {
 
@@ -40,6 +41,9 @@ struct NewDelivery {
   // kPending for deliveries still to make; kDelivered for ones already
   // made when they are recorded (the log channel).
   DeliveryState state = DeliveryState::kPending;
+  // A pending delivery is not attempted before this (quiet hours, rate
+  // limit); unset: at once.
+  std::optional<core::Instant> not_before;
 };
 
 struct Delivery {
@@ -99,6 +103,12 @@ class Outbox {
                         const std::vector<NewDelivery>& deliveries,
                         core::Instant now);
 
+  // Adds `deliveries` outside the event stream (escalations, a subscriber
+  // added by a reload), ordered as if they came with the event at the
+  // cursor, which stays where it is.  Returns the ids of the rows added.
+  std::vector<std::string> Insert(const std::vector<NewDelivery>& deliveries,
+                                  core::Instant now);
+
   // The first pending delivery of every subscriber that has one, by
   // subscriber id.
   std::vector<QueueHead> Heads();
@@ -122,7 +132,21 @@ class Outbox {
   // Dead deliveries, the most recently given up first, at most `limit`.
   std::vector<Delivery> DeadLetters(size_t limit);
 
+  // Makes a dead delivery pending again, due at `now`, with its attempts
+  // counted from zero; its queue goes on in event order, so it goes out
+  // after the subscriber's earlier pending ones.  False when `id` is not
+  // a dead delivery.
+  bool Replay(const std::string& id, core::Instant now);
+
+  // The rest of the notifier's state, in the same file.
+  NotifyStore& store() { return store_; }
+
  private:
+  // Inserts the rows; the ids of those added.  REQUIRES: mu_ held.
+  std::vector<std::string> InsertLocked(
+      uint64_t event_seq, const std::vector<NewDelivery>& deliveries,
+      core::Instant now);
+
   // Records an attempt; `next_attempt_at` is kept as it was when absent.
   void RecordAttempt(const std::string& id, DeliveryState state,
                      std::optional<core::Instant> next_attempt_at,
@@ -130,6 +154,7 @@ class Outbox {
 
   std::mutex mu_;
   core::Database db_;  // guarded by mu_
+  NotifyStore store_;
 };
 
 }  // namespace slagboom::notifier

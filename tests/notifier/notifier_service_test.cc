@@ -203,7 +203,7 @@ rules::Alert MakeAlert(const std::string& rule, const std::string& key,
   for (int i = 1; i <= 3; ++i) {
     a.incidents.push_back({fmt::format("inc_{}", i), uint64_t(i),
                            kT0 + hours(i), a.regions[i % 2], "offence",
-                           "shoplifting"});
+                           "shoplifting", std::nullopt, std::nullopt});
   }
   a.first_at = kT0 + hours(1);
   a.last_at = kT0 + hours(3);

@@ -45,7 +45,8 @@ NewDelivery Pending(const std::string& subscriber, const std::string& alert,
           alert,
           version,
           "{\"alert\":\"" + alert + "\"}",
-          DeliveryState::kPending};
+          DeliveryState::kPending,
+          std::nullopt};
 }
 
 std::vector<std::string> Ids(const std::vector<Delivery>& deliveries) {
