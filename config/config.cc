@@ -28,7 +28,7 @@ namespace {
 using Kind = YamlNode::Kind;
 using Names = std::vector<std::string_view>;
 
-const Names kRuleKinds = {"count"};
+const Names kRuleKinds = {"count", "sequence", "watchlist", "spike", "wave"};
 const Names kSeverities = {"low", "medium", "high", "critical"};
 const Names kSteps = {"entry",   "stay",  "infrastructure", "offence",
                       "storage", "trade", "proceeds"};
@@ -38,6 +38,7 @@ const Names kKeys = {"plate",        "block",         "beat",        "region",
 const Names kRegionLevels = {"region",      "municipality", "safety_region",
                              "police_unit", "beat",         "block"};
 const Names kChannels = {"webhook", "log"};
+const Names kAudiences = {"police", "partner", "shopkeeper"};
 const Names kEndpointSchemes = {"tcp://", "ipc://", "inproc://"};
 
 bool Contains(const Names& names, std::string_view name) {
@@ -353,7 +354,31 @@ class Loader {
             {"bus", Into(&Loader::ReadBus, &c->bus)},
             {"ingest", Into(&Loader::ReadIngest, &c->ingest)},
             {"rules", Into(&Loader::ReadRules, &c->rules)},
-            {"notify", Into(&Loader::ReadNotify, &c->notify)}};
+            {"notify", Into(&Loader::ReadNotify, &c->notify)},
+            {"regions", Into(&Loader::ReadRegions, &c->regions)},
+            {"anpr", Into(&Loader::ReadAnpr, &c->anpr)}};
+  }
+
+  void ReadRegions(const YamlNode& node, const std::string& path,
+                   RegionsConfig* r) {
+    ReadMap(node, path,
+            {{"municipalities", Into(&Loader::Text, &r->municipalities)},
+             {"hierarchy", Into(&Loader::Text, &r->hierarchy)},
+             {"aliases", Into(&Loader::Text, &r->aliases)},
+             {"districts", Into(&Loader::Text, &r->districts)}});
+  }
+
+  void ReadAnpr(const YamlNode& node, const std::string& path, AnprConfig* a) {
+    auto listen = [=, this](const YamlNode& v, const std::string& p) {
+      if (!NonEmptyText(v, p, &a->listen) || IsHostPort(a->listen)) return;
+      Fail(v.line, p,
+           fmt::format("'{}' is not HOST:PORT (e.g. 127.0.0.1:7070)",
+                       a->listen));
+    };
+    ReadMap(node, path,
+            {{"enabled", Into(&Loader::Bool, &a->enabled)},
+             {"listen", listen},
+             {"max_line_bytes", Into(&Loader::Size, &a->max_line_bytes)}});
   }
 
   void ReadHttp(const YamlNode& node, const std::string& path, HttpConfig* h) {
@@ -393,7 +418,9 @@ class Loader {
         {{"default_zone", zone},
          {"future_tolerance", Into(&Loader::ZeroOrMore, &in->future_tolerance)},
          {"offences", offences},
-         {"plate_key_file", Into(&Loader::Text, &in->plate_key_file)}});
+         {"plate_key_file", Into(&Loader::Text, &in->plate_key_file)},
+         {"rate_limit_per_minute",
+          Into(&Loader::Size, &in->rate_limit_per_minute)}});
   }
 
   void ReadRules(const YamlNode& node, const std::string& path,
@@ -458,7 +485,50 @@ class Loader {
              {"min_regions", Into(&Loader::Int, &r->min_regions)},
              {"region_level",
               OneOf("region level", kRegionLevels, &r->region_level)},
-             {"enabled", Into(&Loader::Bool, &r->enabled)}});
+             {"enabled", Into(&Loader::Bool, &r->enabled)},
+             {"steps_in_order", StepList(&r->steps_in_order)},
+             {"then_not", OneOf("step", kSteps, &r->then_not)},
+             {"within", Into(&Loader::Positive, &r->within)},
+             {"watch_rules", Into(&Loader::TextList, &r->watch_rules)},
+             {"baseline_windows", Into(&Loader::Int, &r->baseline_windows)},
+             {"factor", Into(&Loader::Factor, &r->factor)},
+             {"horizon", Into(&Loader::Positive, &r->horizon)}});
+  }
+
+  // A list of barrier steps; repeats are kept, since a sequence may name a
+  // step twice.
+  FieldReader StepList(std::vector<std::string>* out) {
+    return [=, this](const YamlNode& v, const std::string& p) {
+      if (v.kind != Kind::kList) {
+        Fail(v.line, p, "expected a list of steps, got " + Describe(v));
+        return;
+      }
+      out->clear();
+      for (size_t i = 0; i < v.children.size(); ++i) {
+        std::string step;
+        if (!NonEmptyText(v.children[i], Item(p, i), &step)) continue;
+        if (!core::ParseStep(step)) {
+          Fail(v.children[i].line, p,
+               fmt::format("unknown step '{}' (supported: {})", step,
+                           fmt::join(kSteps, ", ")));
+        }
+        out->push_back(std::move(step));
+      }
+    };
+  }
+
+  // A plain number greater than 0, such as 3 or 2.5.
+  void Factor(const YamlNode& v, const std::string& path, double* out) {
+    double x = 0;
+    const char* end = v.text.data() + v.text.size();
+    auto [ptr, ec] = std::from_chars(v.text.data(), end, x);
+    if (v.kind != Kind::kScalar || !v.plain || v.text.empty() || ptr != end ||
+        ec != std::errc() || !(x > 0) || x > 1e9) {
+      Fail(v.line, path,
+           "expected a number greater than 0, got " + Describe(v));
+      return;
+    }
+    *out = x;
   }
 
   void ReadNotify(const YamlNode& node, const std::string& path,
@@ -496,12 +566,49 @@ class Loader {
 
   void ReadSubscriber(const YamlNode& node, const std::string& path,
                       SubscriberConfig* s) {
-    ReadMap(node, path,
-            {{"id", Into(&Loader::NonEmptyText, &s->id)},
-             {"channel", OneOf("channel", kChannels, &s->channel)},
-             {"url", Into(&Loader::Text, &s->url)},
-             {"rules", Into(&Loader::TextList, &s->rules)},
-             {"timeout", Into(&Loader::Positive, &s->timeout)}});
+    ReadMap(
+        node, path,
+        {{"id", Into(&Loader::NonEmptyText, &s->id)},
+         {"channel", OneOf("channel", kChannels, &s->channel)},
+         {"url", Into(&Loader::Text, &s->url)},
+         {"rules", Into(&Loader::TextList, &s->rules)},
+         {"timeout", Into(&Loader::Positive, &s->timeout)},
+         {"secret_file", Into(&Loader::Text, &s->secret_file)},
+         {"audience", OneOf("audience", kAudiences, &s->audience)},
+         {"min_severity", OneOf("severity", kSeverities, &s->min_severity)},
+         {"regions", Into(&Loader::TextList, &s->regions)},
+         {"steps", Into(&Loader::TextList, &s->steps)},
+         {"repeat_interval", Into(&Loader::ZeroOrMore, &s->repeat_interval)},
+         {"max_per_hour", Into(&Loader::Int, &s->max_per_hour)},
+         {"quiet_hours", Into(&Loader::QuietHours, &s->quiet_hours)},
+         {"zone", Into(&Loader::Zone, &s->zone)},
+         {"escalate_after", Into(&Loader::ZeroOrMore, &s->escalate_after)},
+         {"escalate_to", Into(&Loader::NonEmptyText, &s->escalate_to)}});
+  }
+
+  // "HH:MM-HH:MM", each a time of day; the range may wrap past midnight.
+  void QuietHours(const YamlNode& v, const std::string& path,
+                  std::string* out) {
+    if (!Text(v, path, out)) return;
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    auto clock_time = [&](std::string_view t) {
+      return t.size() == 5 && t[2] == ':' && digit(t[0]) && digit(t[1]) &&
+             digit(t[3]) && digit(t[4]) &&
+             std::stoi(std::string(t.substr(0, 2))) < 24 &&
+             std::stoi(std::string(t.substr(3, 2))) < 60;
+    };
+    std::string_view text = *out;
+    if (text.size() == 11 && text[5] == '-' && clock_time(text.substr(0, 5)) &&
+        clock_time(text.substr(6)))
+      return;
+    Fail(v.line, path,
+         fmt::format("'{}' is not a range of times (write e.g. 22:00-07:00)",
+                     *out));
+  }
+
+  void Zone(const YamlNode& v, const std::string& path, std::string* out) {
+    if (!NonEmptyText(v, path, out) || core::IsKnownZone(*out)) return;
+    Fail(v.line, path, fmt::format("unknown time zone '{}'", *out));
   }
 
   void CheckRules(const Config& config) {
@@ -523,6 +630,7 @@ class Loader {
                          "min_count {}",
                          r.min_regions, r.min_count));
       }
+      CheckKind(config.rules, r, path);
       for (size_t j = 0; j < r.offences.size(); ++j) {
         if (std::find(known.begin(), known.end(), r.offences[j]) != known.end())
           continue;
@@ -531,6 +639,48 @@ class Loader {
              fmt::format("offence '{}' is not in ingest.offences",
                          r.offences[j]));
       }
+    }
+  }
+
+  // What each kind needs of the fields it reads.
+  void CheckKind(const RulesConfig& rules, const RuleConfig& r,
+                 const std::string& path) {
+    auto line = [&](std::string_view field) {
+      return LineOf(Child(path, field), r.line);
+    };
+    if (r.kind == "sequence") {
+      const size_t needed = r.then_not.empty() ? 2 : 1;
+      if (r.steps_in_order.size() < needed) {
+        Fail(line("steps_in_order"), path,
+             fmt::format("a sequence needs steps_in_order with at least {} "
+                         "step{}",
+                         needed, needed == 1 ? "" : "s"));
+      }
+      if (r.key == "none")
+        Fail(line("key"), path, "a sequence needs a key other than none");
+    } else if (r.kind == "watchlist") {
+      if (r.key == "none")
+        Fail(line("key"), path, "a watchlist needs a key other than none");
+      for (size_t j = 0; j < r.watch_rules.size(); ++j) {
+        auto named = [&](const RuleConfig& o) {
+          return o.id == r.watch_rules[j] && o.id != r.id &&
+                 o.kind != "watchlist";
+        };
+        if (std::any_of(rules.rules.begin(), rules.rules.end(), named))
+          continue;
+        std::string p = Child(path, "watch_rules");
+        Fail(LineOf(Item(p, j), r.line), p,
+             fmt::format("'{}' names no other rule that is not a watchlist",
+                         r.watch_rules[j]));
+      }
+    }
+    const bool sequence_field =
+        !r.steps_in_order.empty() || !r.then_not.empty();
+    if (r.kind != "sequence" && sequence_field) {
+      Fail(line(r.then_not.empty() ? "steps_in_order" : "then_not"), path,
+           fmt::format("steps_in_order and then_not are for kind sequence, "
+                       "not {}",
+                       r.kind));
     }
   }
 
@@ -547,6 +697,7 @@ class Loader {
                          it->second));
       }
       CheckChannel(s, path);
+      CheckEscalation(notify, s, path);
       for (size_t j = 0; j < s.rules.size(); ++j) {
         auto same = [&](const RuleConfig& r) { return r.id == s.rules[j]; };
         if (std::any_of(rules.rules.begin(), rules.rules.end(), same)) continue;
@@ -570,6 +721,19 @@ class Loader {
       Fail(url_line, Child(path, "url"),
            fmt::format("'{}' must start with http:// or https://", s.url));
     }
+  }
+
+  void CheckEscalation(const NotifyConfig& notify, const SubscriberConfig& s,
+                       const std::string& path) {
+    if (s.escalate_to.empty()) return;
+    auto named = [&](const SubscriberConfig& o) {
+      return o.id == s.escalate_to && o.id != s.id;
+    };
+    if (std::any_of(notify.subscribers.begin(), notify.subscribers.end(),
+                    named))
+      return;
+    Fail(LineOf(Child(path, "escalate_to"), s.line), Child(path, "escalate_to"),
+         fmt::format("'{}' names no other subscriber", s.escalate_to));
   }
 
   void CheckRetry(const NotifyConfig& n) {

@@ -44,6 +44,9 @@ struct IngestConfig {
       "shoplifting",   "cargo_theft", "burglary", "pickpocketing",
       "vehicle_theft", "robbery",     "fraud",    "other"};
   std::string plate_key_file;  // default: <data_dir>/plate.key
+  // Reports one token may post per minute (a burst of this many, then
+  // one per 60 s / rate); 0 turns the limit off.  Over it: 429.
+  size_t rate_limit_per_minute = 600;
 };
 
 // A rule of kind `count`: at least `min_count` incidents that share `key`
@@ -70,6 +73,23 @@ struct RuleConfig {
   // safety_region, police_unit, beat, block.
   std::string region_level = "region";
   bool enabled = true;  // false: loaded and checked, but never evaluated
+
+  // kind `sequence`: steps by the same key in this order, the last at most
+  // `within` after the first; with `then_not`, fires when `within` passes
+  // after the sequence without an incident of that step.
+  std::vector<std::string> steps_in_order;
+  std::string then_not;
+  core::Duration within = std::chrono::hours(24 * 7);
+  // kind `watchlist`: ids of the rules whose firing alerts put a key on the
+  // watchlist (empty: every rule that is not a watchlist).
+  std::vector<std::string> watch_rules;
+  // kind `spike`: a window's count in one region against the mean of the
+  // `baseline_windows` windows before it; fires at `factor` times that and
+  // at least `min_count`.
+  int baseline_windows = 7;
+  double factor = 3.0;
+  // kind `wave`: how far ahead the predicted position is given.
+  core::Duration horizon = std::chrono::hours(2);
 };
 
 // In YAML, `rules:` may also be the list of rules itself (the shorthand
@@ -88,6 +108,28 @@ struct SubscriberConfig {
   std::string url;                 // webhook: where alerts are POSTed
   std::vector<std::string> rules;  // empty: every rule
   core::Duration timeout = std::chrono::seconds(5);
+  // webhook: a file holding the key that signs each body (HMAC-SHA256,
+  // header X-Slagboom-Signature: sha256=<hex>); empty: unsigned.
+  std::string secret_file;
+  // What the subscriber may see: police (everything), partner or
+  // shopkeeper (see docs/notifier.md).  Police are never muted.
+  std::string audience = "police";
+  // Routing: alerts below min_severity, outside `regions` (any of them in
+  // alert.regions) or `steps` (any in alert.steps) are not sent; empty
+  // lists match everything.
+  std::string min_severity = "low";
+  std::vector<std::string> regions;
+  std::vector<std::string> steps;
+  // An alert whose state and incidents did not change is not sent again
+  // within this time.
+  core::Duration repeat_interval = std::chrono::hours(4);
+  int max_per_hour = 0;     // at most this many deliveries an hour; 0: any
+  std::string quiet_hours;  // "22:00-07:00" in `zone`: held until the end
+  std::string zone = "Europe/Amsterdam";
+  // Unacknowledged after escalate_after (0: never), the alert goes to the
+  // subscriber named by escalate_to.
+  core::Duration escalate_after = core::Duration::zero();
+  std::string escalate_to;
 };
 
 struct NotifyConfig {
@@ -95,6 +137,28 @@ struct NotifyConfig {
   core::Duration retry_initial = std::chrono::seconds(1);
   core::Duration retry_max = std::chrono::minutes(5);
   int max_attempts = 12;  // then the delivery is dead-lettered
+};
+
+// The region data (see data/README.md).  Relative paths are resolved
+// against the current directory.  When a file left at its default is
+// missing, slagboom runs without that part and says so in its log; a file
+// named in the configuration must exist.
+struct RegionsConfig {
+  // Municipal boundaries, GeoJSON with statcode/statnaam.
+  std::string municipalities = "data/regions/gemeente_2025.geojson";
+  // Municipality -> safety region -> police unit, CSV.
+  std::string hierarchy = "data/regions/nl_hierarchy.csv";
+  // Everyday names of municipalities, CSV alias,gm_code.
+  std::string aliases = "data/regions/nl_municipality_aliases.csv";
+  // Police districts of the Chicago data, GeoJSON with District.
+  std::string districts = "data/regions/chicago_police_districts_2012.geojson";
+};
+
+// The TCP server for plate-camera (ANPR) reads, one read per line.
+struct AnprConfig {
+  bool enabled = false;
+  std::string listen = "127.0.0.1:7070";  // HOST:PORT; port 0 picks one
+  size_t max_line_bytes = 4096;           // a longer line is refused
 };
 
 struct Config {
@@ -105,6 +169,8 @@ struct Config {
   IngestConfig ingest;
   RulesConfig rules;
   NotifyConfig notify;
+  RegionsConfig regions;
+  AnprConfig anpr;
   std::string profiles_dir = "config/profiles";  // import profiles (*.yaml)
 };
 

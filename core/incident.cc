@@ -20,10 +20,13 @@ constexpr std::array<std::string_view, 7> kStepNames = {
 constexpr std::array<std::string_view, 5> kTlpNames = {
     "CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"};
 
-constexpr std::array<std::string_view, 14> kTopFields = {
-    "report_id",   "occurred_at", "step",     "tags",     "offence",
-    "description", "location",    "vehicle",  "suspects", "goods",
-    "value_eur",   "tlp",         "reporter", "source"};
+constexpr std::array<std::string_view, 16> kTopFields = {
+    "report_id", "occurred_at", "step",      "tags",
+    "offence",   "description", "location",  "vehicle",
+    "suspects",  "goods",       "value_eur", "tlp",
+    "reporter",  "source",      "time_zone", "time_precision"};
+constexpr std::array<std::string_view, 3> kFitNames = {"exact", "ambiguous",
+                                                       "nonexistent"};
 constexpr std::array<std::string_view, 9> kLocationFields = {
     "lat",         "lon",      "municipality", "region", "safety_region",
     "police_unit", "postcode", "block",        "beat"};
@@ -177,8 +180,18 @@ void ParseTime(const json& body, const ValidationContext& ctx, Checker& check,
     check.Fail("occurred_at", "must be an RFC 3339 string");
     return;
   }
+  std::string zone = ctx.default_zone;
+  check.String(body, "time_zone", "", &zone);
+  if (!IsKnownZone(zone)) {
+    check.Fail("time_zone", fmt::format("unknown time zone '{}'", zone));
+    return;
+  }
+  std::string precision;
+  check.String(body, "time_precision", "", &precision);
+  if (!precision.empty() && precision != "day" && precision != "month")
+    check.Fail("time_precision", "must be day or month");
   std::string error;
-  auto t = ParseTimestamp(it->get<std::string>(), ctx.default_zone, &error);
+  auto t = ParseTimestamp(it->get<std::string>(), zone, &error);
   if (!t) {
     check.Fail("occurred_at", error);
     return;
@@ -191,6 +204,8 @@ void ParseTime(const json& body, const ValidationContext& ctx, Checker& check,
   }
   out->occurred_at = t->instant;
   out->time_assumed = t->zone_assumed;
+  out->time_fit = t->fit;
+  out->time_precision = precision;
 }
 
 }  // namespace
@@ -302,6 +317,9 @@ json IncidentToJson(const Incident& inc) {
   if (!inc.report_id.empty()) j["report_id"] = inc.report_id;
   j["occurred_at"] = FormatInstant(inc.occurred_at);
   if (inc.time_assumed) j["time_assumed"] = true;
+  if (inc.time_fit != LocalTimeFit::kExact)
+    j["time_fit"] = kFitNames[static_cast<size_t>(inc.time_fit)];
+  if (!inc.time_precision.empty()) j["time_precision"] = inc.time_precision;
   j["step"] = StepName(inc.step);
   if (!inc.tags.empty()) j["tags"] = inc.tags;
   if (!inc.offence.empty()) j["offence"] = inc.offence;
@@ -321,6 +339,7 @@ json IncidentToJson(const Incident& inc) {
   put("postcode", l.postcode);
   put("block", l.block);
   put("beat", l.beat);
+  put("region_status", l.region_status);
   j["location"] = loc;
 
   if (inc.vehicle) {
@@ -364,6 +383,11 @@ Status IncidentFromJson(const json& j, Incident* out) {
       if (r) inc.received_at = r->instant;
     }
     inc.time_assumed = j.value("time_assumed", false);
+    const std::string fit = j.value("time_fit", "exact");
+    for (size_t i = 0; i < kFitNames.size(); ++i) {
+      if (kFitNames[i] == fit) inc.time_fit = static_cast<LocalTimeFit>(i);
+    }
+    inc.time_precision = j.value("time_precision", "");
     inc.step = ParseStep(j.value("step", "offence")).value_or(Step::kOffence);
     inc.tags = j.value("tags", std::vector<std::string>{});
     inc.offence = j.value("offence", "");
@@ -378,6 +402,7 @@ Status IncidentFromJson(const json& j, Incident* out) {
     inc.location.postcode = l.value("postcode", "");
     inc.location.block = l.value("block", "");
     inc.location.beat = l.value("beat", "");
+    inc.location.region_status = l.value("region_status", "");
     if (auto v = j.find("vehicle"); v != j.end()) {
       Vehicle veh;
       veh.plate = v->value("plate", "");

@@ -12,6 +12,7 @@
 
 #include "core/clock.h"
 #include "core/status.h"
+#include "core/time_util.h"
 
 namespace slagboom::core {
 
@@ -45,6 +46,9 @@ struct Location {
   std::string postcode;
   std::string block;  // street block as the source writes it
   std::string beat;   // the source's patrol area
+  // Set by ingest, never read from a report: "outside" when the point lies
+  // in no region the installation knows (at sea, abroad); else empty.
+  std::string region_status;
 };
 
 struct Vehicle {
@@ -71,6 +75,13 @@ struct Incident {
   std::string report_id;
   Instant occurred_at{};
   bool time_assumed = false;  // local time read in the configured zone
+  // How the local time fitted its zone: kAmbiguous (autumn: the earlier
+  // instant was taken) or kNonexistent (spring: moved forward by the gap)
+  // are shown as "time_fit" beside time_assumed.
+  LocalTimeFit time_fit = LocalTimeFit::kExact;
+  // "" when the source gave the time of day; "day" or "month" when it
+  // gave only that, occurred_at being its first instant in the zone.
+  std::string time_precision;
   Step step = Step::kOffence;
   std::vector<std::string> tags;
   std::string offence;
@@ -92,7 +103,9 @@ struct ValidationContext {
   Duration future_tolerance = std::chrono::minutes(5);
 };
 
-// Reads one incident object as posted to the API.  Every problem is named
+// Reads one incident object as posted to the API.  A local occurred_at
+// (no offset) is read in the body's "time_zone" (an IANA name) when
+// given, else in ctx.default_zone.  Every problem is named
 // in the returned status's details, field by field ("occurred_at",
 // "location.lat", "vehicle.plate").  Server-side fields (id, seq,
 // reporter, received_at) in the body are refused.

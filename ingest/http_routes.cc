@@ -4,6 +4,7 @@
 
 #include "core/api_error.h"
 #include "core/time_util.h"
+#include "ingest/access.h"
 
 namespace slagboom::ingest {
 namespace {
@@ -32,8 +33,22 @@ int HttpStatus(const core::Status& s) {
   }
 }
 
-void PostIncidents(IngestService& service, const httplib::Request& req,
+json Visible(const core::Incident& incident, const core::Principal& who) {
+  json out = core::IncidentToJson(incident);
+  if (!SeesPersonalData(who)) RedactIncident(&out);
+  return out;
+}
+
+struct Deps {
+  IngestService& service;
+  core::Authenticator& auth;
+  RateLimiter& limiter;
+};
+
+void PostIncidents(Deps& deps, const httplib::Request& req,
                    httplib::Response& res) {
+  auto who = RequirePrincipal(deps.auth, req, res);
+  if (!who) return;
   json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded()) {
     Reply(res, 400,
@@ -60,7 +75,22 @@ void PostIncidents(IngestService& service, const httplib::Request& req,
     return;
   }
 
-  Submitted s = service.Submit(bodies, "api", "api");
+  core::Status allowed = CheckMayReport(*who, bodies);
+  if (!allowed.ok()) {
+    Reply(res, 403, core::ErrorJson(allowed));
+    return;
+  }
+  if (auto wait = deps.limiter.Take(who->name, bodies.size())) {
+    res.set_header("Retry-After", std::to_string(wait->count()));
+    Reply(
+        res, 429,
+        core::ErrorJson("too many reports for this token",
+                        {{"body", fmt::format("{} reports; retry after {} s",
+                                              bodies.size(), wait->count())}}));
+    return;
+  }
+
+  Submitted s = deps.service.Submit(bodies, who->name, "api");
   if (!s.status.ok()) {
     Reply(res, HttpStatus(s.status), core::ErrorJson(s.status));
     return;
@@ -101,8 +131,10 @@ bool ReadCount(const httplib::Request& req, const char* name, uint64_t* out,
   return true;
 }
 
-void ListIncidents(IngestService& service, const httplib::Request& req,
+void ListIncidents(Deps& deps, const httplib::Request& req,
                    httplib::Response& res) {
+  auto who = RequirePrincipal(deps.auth, req, res);
+  if (!who) return;
   IncidentQuery query;
   std::vector<core::FieldError> errors;
   uint64_t limit = query.limit;
@@ -116,30 +148,55 @@ void ListIncidents(IngestService& service, const httplib::Request& req,
   }
   query.limit = std::min<uint64_t>(limit, kMaxListLimit);
   json out = json::array();
-  for (const core::Incident& inc : service.store().List(query))
-    out.push_back(core::IncidentToJson(inc));
+  for (const core::Incident& inc : deps.service.store().List(query))
+    out.push_back(Visible(inc, *who));
   Reply(res, 200, {{"incidents", out}});
+}
+
+void GetIncident(Deps& deps, const httplib::Request& req,
+                 httplib::Response& res) {
+  auto who = RequirePrincipal(deps.auth, req, res);
+  if (!who) return;
+  auto inc = deps.service.store().Get(req.matches[1]);
+  if (!inc) {
+    Reply(res, 404, core::ErrorJson("no such incident"));
+    return;
+  }
+  Reply(res, 200, Visible(*inc, *who));
 }
 
 }  // namespace
 
-void RegisterRoutes(httplib::Server& server, IngestService& service) {
+std::optional<core::Principal> RequirePrincipal(core::Authenticator& auth,
+                                                const httplib::Request& req,
+                                                httplib::Response& res) {
+  const bool given = req.has_header("Authorization");
+  if (given) {
+    auto who = auth.Authenticate(req.get_header_value("Authorization"));
+    if (who) return who;
+  }
+  res.set_header("WWW-Authenticate", "Bearer");
+  Reply(res, 401,
+        core::ErrorJson("a valid bearer token is required",
+                        {{"Authorization",
+                          given ? "unknown or revoked token" : "missing"}}));
+  return std::nullopt;
+}
+
+void RegisterRoutes(httplib::Server& server, IngestService& service,
+                    core::Authenticator& auth, RateLimiter& limiter) {
+  auto deps = std::make_shared<Deps>(Deps{service, auth, limiter});
   server.Post("/api/v1/incidents",
-              [&service](const httplib::Request& req, httplib::Response& res) {
-                PostIncidents(service, req, res);
+              [deps](const httplib::Request& req, httplib::Response& res) {
+                PostIncidents(*deps, req, res);
               });
   server.Get("/api/v1/incidents",
-             [&service](const httplib::Request& req, httplib::Response& res) {
-               ListIncidents(service, req, res);
+             [deps](const httplib::Request& req, httplib::Response& res) {
+               ListIncidents(*deps, req, res);
              });
   server.Get(R"(/api/v1/incidents/([A-Za-z0-9_]+))",
-             [&service](const httplib::Request& req, httplib::Response& res) {
-               auto inc = service.store().Get(req.matches[1]);
-               if (!inc) {
-                 Reply(res, 404, core::ErrorJson("no such incident"));
-                 return;
-               }
-               Reply(res, 200, core::IncidentToJson(*inc));
+             [deps](const httplib::Request& req, httplib::Response& res) {
+               GetIncident(*deps, req, res);
              });
 }
 

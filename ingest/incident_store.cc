@@ -57,59 +57,115 @@ IncidentStore::IncidentStore(const std::string& path)
 std::vector<CommitResult> IncidentStore::Commit(
     std::vector<core::Incident>& incidents, bool all_or_nothing,
     const std::function<void(const core::Incident&)>& after_commit) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  std::vector<CommitResult> results;
-  results.reserve(incidents.size());
-  core::Transaction txn(write_db_);
-  auto find = write_db_.Prepare(
-      "SELECT id, seq, content_hash FROM incidents "
-      "WHERE reporter = ? AND report_id = ?");
-  auto insert = write_db_.Prepare(
-      "INSERT INTO incidents (id, reporter, report_id, content_hash, "
-      "occurred_at, received_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?)");
-  auto set_doc =
-      write_db_.Prepare("UPDATE incidents SET doc = ? WHERE seq = ?");
+  Call call{&incidents, all_or_nothing, &after_commit, {},
+            nullptr,    false,          false};
+  std::unique_lock<std::mutex> lock(queue_mu_);
+  queue_.push_back(&call);
+  queue_cv_.wait(lock, [&] { return call.done || !writing_; });
+  if (!call.done) {
+    // Leader: take every waiting call, this one among them.
+    writing_ = true;
+    std::vector<Call*> group(queue_.begin(), queue_.end());
+    queue_.clear();
+    lock.unlock();
+    WriteGroup(group);
+    lock.lock();
+    for (Call* c : group) c->done = true;
+    writing_ = false;
+    queue_cv_.notify_all();
+  }
+  if (call.error) std::rethrow_exception(call.error);
+  return std::move(call.results);
+}
 
-  bool conflict = false;
-  for (core::Incident& inc : incidents) {
-    const std::string hash = ContentHash(inc);
-    if (!inc.report_id.empty()) {
-      find.Bind(1, inc.reporter).Bind(2, inc.report_id);
-      if (find.Step()) {
-        bool same = find.Text(2) == hash;
-        results.push_back({same ? Outcome::kDuplicate : Outcome::kConflict,
-                           find.Text(0), static_cast<uint64_t>(find.Int(1))});
-        conflict |= !same;
+void IncidentStore::WriteGroup(const std::vector<Call*>& calls) {
+  try {
+    core::Transaction txn(write_db_);
+    for (Call* call : calls) WriteCall(*call);
+    if (transaction_hook_) transaction_hook_(calls.size());
+    txn.Commit();
+    ++transactions_;
+  } catch (...) {
+    // Nothing of the group is stored; every caller hears why.
+    for (Call* call : calls) {
+      if (!call->error) call->error = std::current_exception();
+    }
+    return;
+  }
+  // Still the leader: no other transaction runs, so events leave in
+  // sequence order.
+  for (Call* call : calls) {
+    if (call->error || call->rolled_back || !*call->after_commit) continue;
+    for (size_t i = 0; i < call->incidents->size(); ++i) {
+      if (call->results[i].outcome == Outcome::kStored)
+        (*call->after_commit)((*call->incidents)[i]);
+    }
+  }
+}
+
+void IncidentStore::WriteCall(Call& call) {
+  write_db_.Exec("SAVEPOINT call");
+  try {
+    auto find = write_db_.Prepare(
+        "SELECT id, seq, content_hash FROM incidents "
+        "WHERE reporter = ? AND report_id = ?");
+    auto insert = write_db_.Prepare(
+        "INSERT INTO incidents (id, reporter, report_id, content_hash, "
+        "occurred_at, received_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    auto set_doc =
+        write_db_.Prepare("UPDATE incidents SET doc = ? WHERE seq = ?");
+
+    bool conflict = false;
+    std::vector<CommitResult>& results = call.results;
+    results.reserve(call.incidents->size());
+    for (core::Incident& inc : *call.incidents) {
+      const std::string hash = ContentHash(inc);
+      if (!inc.report_id.empty()) {
+        find.Bind(1, inc.reporter).Bind(2, inc.report_id);
+        if (find.Step()) {
+          bool same = find.Text(2) == hash;
+          results.push_back({same ? Outcome::kDuplicate : Outcome::kConflict,
+                             find.Text(0), static_cast<uint64_t>(find.Int(1))});
+          conflict |= !same;
+          find.Reset();
+          continue;
+        }
         find.Reset();
-        continue;
       }
-      find.Reset();
+      inc.id = MakeId(inc);
+      insert.Bind(1, inc.id).Bind(2, inc.reporter);
+      if (inc.report_id.empty()) {
+        insert.BindNull(3);
+      } else {
+        insert.Bind(3, inc.report_id);
+      }
+      insert.Bind(4, hash)
+          .Bind(5, Millis(inc.occurred_at))
+          .Bind(6, Millis(inc.received_at))
+          .Bind(7, "{}");
+      insert.Run();
+      inc.seq = static_cast<uint64_t>(write_db_.LastInsertRowId());
+      set_doc.Bind(1, core::IncidentToJson(inc).dump())
+          .Bind(2, static_cast<int64_t>(inc.seq));
+      set_doc.Run();
+      results.push_back({Outcome::kStored, inc.id, inc.seq});
     }
-    inc.id = MakeId(inc);
-    insert.Bind(1, inc.id).Bind(2, inc.reporter);
-    if (inc.report_id.empty()) {
-      insert.BindNull(3);
-    } else {
-      insert.Bind(3, inc.report_id);
+    if (conflict && call.all_or_nothing) {
+      // This call stores nothing; the others in the group go on.
+      write_db_.Exec("ROLLBACK TO call");
+      call.rolled_back = true;
     }
-    insert.Bind(4, hash)
-        .Bind(5, Millis(inc.occurred_at))
-        .Bind(6, Millis(inc.received_at))
-        .Bind(7, "{}");
-    insert.Run();
-    inc.seq = static_cast<uint64_t>(write_db_.LastInsertRowId());
-    set_doc.Bind(1, core::IncidentToJson(inc).dump())
-        .Bind(2, static_cast<int64_t>(inc.seq));
-    set_doc.Run();
-    results.push_back({Outcome::kStored, inc.id, inc.seq});
+    write_db_.Exec("RELEASE call");
+  } catch (...) {
+    call.error = std::current_exception();
+    write_db_.Exec("ROLLBACK TO call");
+    write_db_.Exec("RELEASE call");
   }
-  if (conflict && all_or_nothing) return results;  // rolled back
-  txn.Commit();
-  for (size_t i = 0; i < incidents.size(); ++i) {
-    if (results[i].outcome == Outcome::kStored && after_commit)
-      after_commit(incidents[i]);
-  }
-  return results;
+}
+
+size_t IncidentStore::Waiting() {
+  std::lock_guard<std::mutex> lock(queue_mu_);
+  return queue_.size();
 }
 
 std::optional<core::Incident> IncidentStore::Get(const std::string& id) {

@@ -1,9 +1,20 @@
 // Ingest's own store: every accepted incident, numbered without gaps, in a
 // SQLite file in WAL mode.  A commit is durable (synchronous=FULL) before
 // anyone is told the incident was accepted.  Thread-safe.
+//
+// Group commit: Commit calls that arrive while another transaction is
+// being written wait in a queue; the next one to run (the leader) writes
+// every waiting call in one transaction, each in a savepoint of its own,
+// and hands each caller its own results.  A call that finds no
+// transaction running is written at once, so a lone report is not slowed.
 #ifndef SLAGBOOM_INGEST_INCIDENT_STORE_H_
 #define SLAGBOOM_INGEST_INCIDENT_STORE_H_
 
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -58,9 +69,42 @@ class IncidentStore : public broker::ReplaySource {
   // broker::ReplaySource
   std::vector<broker::Event> ReadFrom(uint64_t from_seq, size_t max) override;
 
+  // Calls waiting for the running transaction; transactions written so
+  // far.  For tests, metrics and benchmarks.
+  size_t Waiting();
+  uint64_t transactions() const { return transactions_; }
+
+  // Runs in the committing thread inside every transaction, before its
+  // COMMIT, with the number of Commit calls it holds.  Set it before the
+  // store is shared; for tests.
+  void SetTransactionHook(std::function<void(size_t calls)> hook) {
+    transaction_hook_ = std::move(hook);
+  }
+
  private:
-  std::mutex write_mu_;
-  core::Database write_db_;
+  struct Call {
+    std::vector<core::Incident>* incidents;
+    bool all_or_nothing;
+    const std::function<void(const core::Incident&)>* after_commit;
+    std::vector<CommitResult> results;
+    std::exception_ptr error;
+    bool rolled_back = false;  // all_or_nothing with a conflict
+    bool done = false;
+  };
+
+  // Writes `calls` in one transaction; the caller is the leader.
+  void WriteGroup(const std::vector<Call*>& calls);
+  // One call inside the open transaction, under a savepoint.
+  void WriteCall(Call& call);
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<Call*> queue_;
+  bool writing_ = false;
+  std::atomic<uint64_t> transactions_{0};
+  std::function<void(size_t)> transaction_hook_;
+
+  core::Database write_db_;  // used by the leader only
   std::mutex read_mu_;
   core::Database read_db_;
 };

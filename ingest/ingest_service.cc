@@ -28,6 +28,7 @@ Status IngestService::Validate(const nlohmann::json& body,
   ctx.now = clock_.Now();
   ctx.future_tolerance = config_.future_tolerance;
   Status status = core::ParseIncident(body, ctx, out);
+  if (status.ok()) status = ResolveRegion(&out->location);
   if (!status.ok()) {
     if (prefix.empty()) return status;
     std::vector<core::FieldError> details = status.details();
@@ -83,6 +84,38 @@ std::vector<CommitResult> IngestService::CommitEach(
                     [this](const core::Incident& inc) { Publish(inc); });
   Count(results);
   return results;
+}
+
+Status IngestService::ResolveRegion(core::Location* loc) const {
+  if (regions_ == nullptr || !loc->region.empty()) return Status::Ok();
+  // An index without municipalities (their files missing) judges no name.
+  const bool knows_municipalities = regions_->municipality_count() > 0;
+  const core::Municipality* m = nullptr;
+  if (!loc->municipality.empty()) {
+    if (!knows_municipalities) return Status::Ok();
+    m = regions_->FindMunicipality(loc->municipality);
+    if (m == nullptr) {
+      return Status::Invalid(
+          "invalid incident",
+          {{"location.municipality",
+            fmt::format("unknown municipality '{}'", loc->municipality)}});
+    }
+  } else if (loc->lat && loc->lon) {
+    m = regions_->MunicipalityAt(*loc->lat, *loc->lon);
+    if (m == nullptr) {
+      loc->region = regions_->DistrictAt(*loc->lat, *loc->lon);
+      if (loc->region.empty() &&
+          (knows_municipalities || regions_->district_count() > 0))
+        loc->region_status = "outside";
+      return Status::Ok();
+    }
+  } else {
+    return Status::Ok();
+  }
+  loc->municipality = m->code;
+  if (loc->safety_region.empty()) loc->safety_region = m->safety_region;
+  if (loc->police_unit.empty()) loc->police_unit = m->police_unit;
+  return Status::Ok();
 }
 
 void IngestService::Publish(const core::Incident& incident) {

@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/incident.h"
+#include "core/regions.h"
 #include "ingest/incident_store.h"
 
 namespace slagboom::ingest {
@@ -29,6 +30,16 @@ class IngestService {
   IngestService(const config::IngestConfig& config, IncidentStore& store,
                 broker::Publisher* publisher, const core::Clock& clock,
                 std::string plate_key);
+
+  // From now on, fills in a report's municipality (as its CBS code),
+  // safety region and police unit from the municipality it names or else
+  // from its point; an unknown municipality is refused on
+  // location.municipality, a point in no known region is accepted with
+  // location.region_status "outside".  Reports that carry a region of
+  // their source's own (a Chicago district) are left as they are.  Null
+  // turns this off.  REQUIRES: called before the first Validate;
+  // `regions` outlives the service.
+  void set_regions(const core::RegionIndex* regions) { regions_ = regions; }
 
   // Parses and normalises one report of `reporter` from `source` ("api",
   // "import:chicago").  Field names in errors are prefixed with `prefix`
@@ -52,6 +63,7 @@ class IngestService {
   uint64_t duplicates() const { return duplicates_; }
 
  private:
+  core::Status ResolveRegion(core::Location* location) const;
   void Publish(const core::Incident& incident);
   void Count(const std::vector<CommitResult>& results);
 
@@ -60,6 +72,7 @@ class IngestService {
   broker::Publisher* publisher_;
   const core::Clock& clock_;
   std::string plate_key_;
+  const core::RegionIndex* regions_ = nullptr;
   std::atomic<uint64_t> accepted_{0};
   std::atomic<uint64_t> rejected_{0};
   std::atomic<uint64_t> duplicates_{0};

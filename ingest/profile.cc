@@ -1,5 +1,6 @@
 #include "ingest/profile.h"
 
+#include <date/date.h>
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
@@ -14,6 +15,7 @@
 #include <sstream>
 #include <string_view>
 
+#include "core/digest.h"
 #include "core/time_util.h"
 
 namespace slagboom::ingest {
@@ -91,6 +93,7 @@ class ProfileReader {
                const std::vector<std::string_view>& known,
                std::map<std::string, YAML::Node>* out);
   bool Scalar(const YAML::Node& node, std::string_view what, std::string* out);
+  void ReadColumns(std::map<std::string, YAML::Node>& keys, FieldMapping* f);
   void ReadField(const std::string& target, Type type, const YAML::Node& node,
                  ImportProfile* out);
   void ReadConstant(const YAML::Node& node, FieldMapping* field);
@@ -171,12 +174,33 @@ void ProfileReader::ReadConstant(const YAML::Node& node, FieldMapping* f) {
   }
 }
 
+// occurred_at: {columns: [date, time]}: the first column and the rest.
+void ProfileReader::ReadColumns(std::map<std::string, YAML::Node>& keys,
+                                FieldMapping* f) {
+  const YAML::Node& list = keys["columns"];
+  if (!list.IsSequence() || list.size() == 0) {
+    Error(LineOf(list, f->line), "columns must be a list of column names");
+    return;
+  }
+  for (size_t i = 0; i < list.size(); ++i) {
+    std::string name;
+    Scalar(list[i], "columns", &name);
+    if (i == 0) {
+      f->column = name;
+    } else {
+      f->more_columns.push_back(name);
+    }
+  }
+}
+
 void ProfileReader::ReadField(const std::string& target, Type type,
                               const YAML::Node& node, ImportProfile* out) {
   std::vector<std::string_view> known = {
       "column", "value", "type", "prefix", "separator", "map", "optional"};
-  if (target == "report_id") known = {"column", "prefix", "optional"};
-  if (target == "occurred_at") known = {"column", "format"};
+  if (target == "report_id")
+    known = {"column", "prefix", "optional", "row_hash"};
+  if (target == "occurred_at")
+    known = {"column", "columns", "format", "precision"};
   std::map<std::string, YAML::Node> keys;
   if (!Entries(node, target, known, &keys)) return;
 
@@ -184,13 +208,25 @@ void ProfileReader::ReadField(const std::string& target, Type type,
   f.target = target;
   f.type = type;
   f.line = LineOf(node, 0);
-  const bool has_column = keys.count("column") > 0;
-  if (has_column == (keys.count("value") > 0)) {
+  if (keys.count("columns")) ReadColumns(keys, &f);
+  const bool has_column = keys.count("column") + keys.count("columns") > 0;
+  if (keys.count("row_hash")) {
+    std::string flag;
+    Scalar(keys["row_hash"], "report_id.row_hash", &flag);
+    if (flag != "true") {
+      Error(LineOf(keys["row_hash"], 0), "row_hash must be true when given");
+    }
+    f.row_hash = true;
+  }
+  if (keys.count("column") + keys.count("columns") + keys.count("value") +
+          keys.count("row_hash") !=
+      1) {
     const bool column_only = target == "report_id" || target == "occurred_at";
     Error(f.line, target + (column_only ? " needs a column"
                                         : " needs either column or value"));
   }
-  if (has_column) Scalar(keys["column"], target + ".column", &f.column);
+  if (keys.count("column"))
+    Scalar(keys["column"], target + ".column", &f.column);
   if (keys.count("type")) {
     std::string name;
     if (Scalar(keys["type"], target + ".type", &name) &&
@@ -213,6 +249,12 @@ void ProfileReader::ReadField(const std::string& target, Type type,
     Scalar(keys["prefix"], target + ".prefix", &f.prefix);
   }
   if (keys.count("format")) Scalar(keys["format"], "format", &f.format);
+  if (keys.count("precision")) {
+    Scalar(keys["precision"], "precision", &f.precision);
+    if (f.precision != "day" && f.precision != "month") {
+      Error(LineOf(keys["precision"], f.line), "precision is day or month");
+    }
+  }
   if (keys.count("optional")) {
     std::string flag;
     Scalar(keys["optional"], target + ".optional", &flag);
@@ -428,6 +470,14 @@ std::optional<double> ParseNumber(std::string_view cell, bool decimal_comma) {
   return value;
 }
 
+// The same cells give the same id, whatever else the file holds.
+std::string RowHash(const std::vector<std::string>& cells) {
+  std::string joined;
+  for (const std::string& cell : cells)
+    joined.append(Trim(cell)).append("\x1f");
+  return core::Sha256Hex(joined, 32);
+}
+
 void Put(nlohmann::json& body, const std::string& target,
          nlohmann::json value) {
   const size_t dot = target.find('.');
@@ -515,6 +565,7 @@ core::Status RowMapper::Bind(const std::vector<std::string>& header) {
   };
   for (const FieldMapping& f : profile_.fields) {
     if (!f.column.empty()) need(f.column, f.optional, f.line);
+    for (const std::string& more : f.more_columns) need(more, false, f.line);
   }
   for (const auto* filters : {&profile_.include, &profile_.exclude}) {
     for (const RowFilter& filter : *filters)
@@ -535,23 +586,33 @@ MappedRow RowMapper::Map(const std::vector<std::string>& cells) const {
   }
   out.body = nlohmann::json::object();
   for (const FieldMapping& f : profile_.fields) {
+    if (f.row_hash) {
+      Put(out.body, f.target, f.prefix + RowHash(cells));
+      continue;
+    }
     if (f.column.empty()) {
       Put(out.body, f.target, f.value);
       continue;
     }
     auto it = index_.find(f.column);
     if (it == index_.end()) continue;  // an optional column not in the file
-    const std::string_view cell = Trim(cells[it->second]);
+    std::string cell(Trim(cells[it->second]));
+    for (const std::string& more : f.more_columns) {
+      const std::string_view part = Trim(cells[index_.at(more)]);
+      if (!part.empty()) cell.append(" ").append(part);
+    }
     if (cell.empty()) continue;
     nlohmann::json value;
-    core::Status status = Convert(f, std::string(cell), &value);
+    core::Status status = f.target == "occurred_at"
+                              ? ConvertTime(f, cell, &out.body)
+                              : Convert(f, cell, &value);
     if (!status.ok()) {
       out.kind = MappedRow::Kind::kRejected;
       out.reason = fmt::format("column {}: {}", f.column, status.message());
       out.body = nullptr;
       return out;
     }
-    Put(out.body, f.target, std::move(value));
+    if (f.target != "occurred_at") Put(out.body, f.target, std::move(value));
   }
   return out;
 }
@@ -575,19 +636,58 @@ bool RowMapper::Matches(const std::vector<RowFilter>& filters,
   return false;
 }
 
+core::Status RowMapper::ConvertTime(const FieldMapping& f,
+                                    const std::string& cell,
+                                    nlohmann::json* body) const {
+  using core::Status;
+  if (!ValidUtf8(cell)) return Status::Invalid("not UTF-8 text");
+  std::string text = cell;
+  std::string format = f.format;
+  if (f.precision == "month") {
+    if (format.empty()) format = "%Y-%m";
+    text += "-01";
+    format += "-%d";
+  } else if (f.precision == "day" && format.empty()) {
+    format = "%Y-%m-%d";
+  }
+  if (!f.precision.empty()) {
+    text += " 00:00";
+    format += " %H:%M";
+  }
+
+  std::string error;
+  if (format.empty()) {
+    // RFC 3339: with an offset, the instant in UTC; else the local time
+    // as written, with its zone.
+    auto t = core::ParseTimestamp(text, profile_.zone, &error);
+    if (!t) return Status::Invalid(error);
+    if (!t->zone_assumed) {
+      (*body)["occurred_at"] = core::FormatInstant(t->instant);
+      return Status::Ok();
+    }
+    (*body)["occurred_at"] = text;
+    (*body)["time_zone"] = profile_.zone;
+    return Status::Ok();
+  }
+  std::istringstream in(text);
+  date::local_seconds local;
+  in >> date::parse(format, local);
+  if (in.fail() || (in >> std::ws, !in.eof())) {
+    std::string shown = f.format;
+    if (shown.empty()) shown = f.precision == "day" ? "%Y-%m-%d" : "%Y-%m";
+    return Status::Invalid(
+        fmt::format("'{}' does not match the format '{}'", cell, shown));
+  }
+  (*body)["occurred_at"] = date::format("%FT%T", local);
+  (*body)["time_zone"] = profile_.zone;
+  if (!f.precision.empty()) (*body)["time_precision"] = f.precision;
+  return Status::Ok();
+}
+
 core::Status RowMapper::Convert(const FieldMapping& f, const std::string& cell,
                                 nlohmann::json* out) const {
   using core::Status;
   if (!ValidUtf8(cell)) return Status::Invalid("not UTF-8 text");
-  if (f.target == "occurred_at") {
-    std::string error;
-    auto t = f.format.empty()
-                 ? core::ParseTimestamp(cell, profile_.zone, &error)
-                 : core::ParseLocalTime(cell, f.format, profile_.zone, &error);
-    if (!t) return Status::Invalid(error);
-    *out = core::FormatInstant(t->instant);
-    return Status::Ok();
-  }
   auto mapped = [&f](std::string_view text, std::string* result) {
     if (f.map.empty()) {
       *result = text;

@@ -9,7 +9,12 @@
 //   zone: America/Chicago         # local times are read in this IANA zone;
 //                                 # default Europe/Amsterdam
 //   report_id: {column: ID, prefix: "chicago:"}   # optional, see below
+//   # or, for files without an id column, a hash of the row's cells:
+//   #   {row_hash: true, prefix: "nl-excel:"}
 //   occurred_at: {column: Date, format: "%m/%d/%Y %I:%M:%S %p"}  # required
+//   # or, date and time in two columns:
+//   #   {columns: [datum, tijd], format: "%d-%m-%Y %H:%M"}
+//   # or a month only ("2019-05"): {column: Month, precision: month}
 //   include:                      # optional: rows matching none are skipped
 //     - {column: Description, equals: ["RETAIL THEFT"]}
 //   exclude:                      # optional: rows matching any are skipped
@@ -28,9 +33,15 @@
 // rejects the row) and `optional: true` (the column may be missing from
 // the header).  `occurred_at` takes `format`, a date::parse format read in
 // `zone`; without one the cell is RFC 3339, a local ISO time being read in
-// `zone`.  Either way the body carries the UTC instant; a local time that
-// occurs twice is read as the earlier instant, one skipped by a change to
-// summer time as moved forward by the gap.
+// `zone`.  With `columns`, the cells are joined by one space before they
+// are read.  `precision: month` reads a year and month (format "%Y-%m"
+// unless given) as the first day of the month, 00:00 in `zone`;
+// `precision: day` reads a date ("%Y-%m-%d") as its 00:00; either way the
+// body says so in "time_precision".  A time with an offset goes into the
+// body in UTC; a local one as "2025-06-12T14:05:00" with "time_zone":
+// `zone`, so that ingest marks it assumed and flags a local time that
+// occurs twice (read as the earlier instant) or never (moved forward by
+// the gap), as for the API.
 //
 // Cells are trimmed of spaces and tabs; an empty cell leaves its field
 // out.  Without a report_id every import of a file stores its rows again.
@@ -60,7 +71,10 @@ struct FieldMapping {
   std::string separator = ";";             // kList
   std::map<std::string, std::string> map;  // empty: cells as they are
   std::string format;                      // occurred_at only; empty: RFC 3339
-  int line = 0;                            // in the profile file, for messages
+  std::vector<std::string> more_columns;   // occurred_at: joined to column
+  std::string precision;                   // occurred_at: "", "day", "month"
+  bool row_hash = false;  // report_id: a hash of the row's cells
+  int line = 0;           // in the profile file, for messages
 };
 
 // A row matches when the cell of `column` equals one of `equals`.
@@ -131,6 +145,9 @@ class RowMapper {
                const std::vector<std::string>& cells) const;
   core::Status Convert(const FieldMapping& field, const std::string& cell,
                        nlohmann::json* out) const;
+  // occurred_at, with time_zone and time_precision beside it in *body.
+  core::Status ConvertTime(const FieldMapping& field, const std::string& cell,
+                           nlohmann::json* body) const;
 
   const ImportProfile& profile_;
   std::map<std::string, size_t> index_;  // column name -> cell index

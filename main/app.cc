@@ -1,5 +1,6 @@
 #include "main/app.h"
 
+#include <fmt/ranges.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
@@ -8,7 +9,9 @@
 
 #include "core/api_error.h"
 #include "core/plate.h"
+#include "ingest/access.h"
 #include "ingest/http_routes.h"
+#include "notifier/http_routes.h"
 #include "rules/http_routes.h"
 
 namespace slagboom {
@@ -34,6 +37,33 @@ std::string PlateKey(const config::Config& config) {
                                             : file);
 }
 
+// The region data named in the configuration.  A file left at its
+// default path may be missing (slagboom then runs without it); a file
+// named explicitly must be there.
+std::unique_ptr<core::RegionIndex> LoadRegions(config::RegionsConfig files) {
+  const config::RegionsConfig defaults;
+  auto present = [](std::string& path, const std::string& default_path) {
+    if (path.empty() || std::filesystem::exists(path)) return;
+    if (path != default_path)
+      throw std::runtime_error("regions: no file " + path);
+    spdlog::warn("regions: {} not found, running without it", path);
+    path.clear();
+  };
+  present(files.municipalities, defaults.municipalities);
+  present(files.hierarchy, defaults.hierarchy);
+  present(files.aliases, defaults.aliases);
+  present(files.districts, defaults.districts);
+  if (files.hierarchy.empty() || files.municipalities.empty()) {
+    files.hierarchy.clear();
+    files.municipalities.clear();
+  }
+  auto index = std::make_unique<core::RegionIndex>(core::RegionFiles{
+      files.municipalities, files.hierarchy, files.aliases, files.districts});
+  spdlog::info("regions: municipalities={} districts={}",
+               index->municipality_count(), index->district_count());
+  return index;
+}
+
 std::pair<std::string, int> SplitListen(const std::string& listen) {
   auto colon = listen.rfind(':');
   return {listen.substr(0, colon), std::stoi(listen.substr(colon + 1))};
@@ -46,6 +76,8 @@ App::App(const config::Config& config)
       proxy_(std::make_unique<broker::Proxy>(context_, config.bus.xsub,
                                              config.bus.xpub)),
       incident_store_(DataFile(config, "ingest.db")),
+      tokens_(DataFile(config, "ingest.db")),
+      rate_limiter_(config.ingest.rate_limit_per_minute, clock_),
       ingest_publisher_(
           std::make_unique<broker::Publisher>(context_, config.bus.xsub)),
       ingest_(config.ingest, incident_store_, ingest_publisher_.get(), clock_,
@@ -57,7 +89,11 @@ App::App(const config::Config& config)
                                                    rules_publisher_.get())),
       outbox_(DataFile(config, "notify.db")),
       sender_(clock_),
-      notifier_(config.notify, outbox_, sender_, clock_) {}
+      notifier_(config.notify, outbox_, sender_, clock_),
+      regions_(LoadRegions(config.regions)) {
+  ingest_.set_regions(regions_.get());
+  rules_->set_regions(regions_.get());
+}
 
 App::~App() { Stop(); }
 
@@ -80,6 +116,7 @@ void App::Start(bool serve_http) {
         }
       });
   notifier_.Start();
+  StartAnpr();
   started_ = true;
 
   if (!serve_http) return;
@@ -100,6 +137,31 @@ void App::Start(bool serve_http) {
   spdlog::info("http listening on {}:{}", host, http_port_);
 }
 
+void App::StartAnpr() {
+  if (!config_.anpr.enabled) return;
+  watchlist_ =
+      std::make_unique<ingest::Watchlist>(DataFile(config_, "ingest.db"));
+  anpr_matcher_ = std::make_unique<ingest::AnprMatcher>(ingest_, *watchlist_,
+                                                        PlateKey(config_));
+  anpr_server_ = std::make_unique<ingest::AnprServer>(
+      config_.anpr.listen, config_.anpr.max_line_bytes, *anpr_matcher_);
+
+  broker::Subscriber::Options options;
+  options.xpub_endpoint = config_.bus.xpub;
+  options.replay_endpoint = config_.bus.rules_replay;
+  options.topic = broker::kAlertTopic;
+  options.cursor = watchlist_->Cursor();
+  watchlist_subscriber_ = std::make_unique<broker::Subscriber>(
+      context_, options, [this](const broker::Event& e) {
+        core::Status s = watchlist_->HandleAlertEvent(e);
+        if (!s.ok()) {
+          spdlog::error("watchlist skipped alert event seq={}: {}", e.seq,
+                        s.ToString());
+        }
+      });
+  anpr_server_->Start();
+}
+
 void App::Stop() {
   if (!started_) return;
   started_ = false;
@@ -108,6 +170,8 @@ void App::Stop() {
     http_thread_.join();
   }
   notifier_subscriber_.reset();
+  watchlist_subscriber_.reset();
+  anpr_server_.reset();
   notifier_.Stop();
   rules_->Stop();
   ingest_replay_.reset();
@@ -135,13 +199,67 @@ void App::Wait() {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   int sig = 0;
-  sigwait(&set, &sig);
+  while (sigwait(&set, &sig) == 0 && sig == SIGHUP) Reload();
   spdlog::info("stopping on signal {}", sig);
 }
 
+bool App::Reload() {
+  config::Config fresh;
+  std::vector<config::ConfigError> errors;
+  if (!config::LoadConfig(config_.path, &fresh, &errors)) {
+    spdlog::error("reload refused, the running rules stay: {} error(s)",
+                  errors.size());
+    for (const config::ConfigError& e : errors)
+      spdlog::error("reload: {}", e.ToString());
+    ++reload_failures_;
+    return false;
+  }
+  rules::ReloadReport r = rules_->Reload(fresh.rules);
+  config_.rules = fresh.rules;
+  try {
+    // New subscribers get the open alerts; nobody else anything again.
+    notifier_.Reconfigure(fresh.notify);
+    config_.notify = fresh.notify;
+  } catch (const std::exception& e) {
+    spdlog::error("reload: notifier reconfiguration failed: {}", e.what());
+  }
+  auto ids = [](const std::vector<std::string>& v) {
+    return v.empty() ? std::string("-") : fmt::format("{}", fmt::join(v, ","));
+  };
+  spdlog::info("reload rules kept={} added={} changed={} removed={}",
+               ids(r.kept), ids(r.added), ids(r.changed), ids(r.removed));
+  ++reloads_;
+  return true;
+}
+
 void App::RegisterRoutes() {
-  ingest::RegisterRoutes(http_, ingest_);
+  // Every /api/v1 route needs a live token; the routes that act on who is
+  // asking look the principal up again.
+  http_.set_pre_routing_handler(
+      [this](const httplib::Request& req, httplib::Response& res) {
+        if (req.path.rfind("/api/v1/", 0) != 0 ||
+            ingest::RequirePrincipal(tokens_, req, res))
+          return httplib::Server::HandlerResponse::Unhandled;
+        return httplib::Server::HandlerResponse::Handled;
+      });
+  // An alert in full carries its incidents: only police and admin see
+  // their plates and descriptions in clear.
+  http_.set_post_routing_handler(
+      [this](const httplib::Request& req, httplib::Response& res) {
+        if (res.status != 200 || req.path.rfind("/api/v1/alerts/", 0) != 0)
+          return;
+        auto who = tokens_.Authenticate(req.get_header_value("Authorization"));
+        if (who && ingest::SeesPersonalData(*who)) return;
+        auto body = nlohmann::json::parse(res.body, nullptr, false);
+        if (body.is_discarded() || !body.contains("incidents")) return;
+        for (nlohmann::json& inc : body["incidents"])
+          ingest::RedactIncident(&inc);
+        res.set_content(body.dump(), "application/json");
+      });
+  ingest::RegisterRoutes(http_, ingest_, tokens_, rate_limiter_);
+  notifier::RegisterRoutes(http_, outbox_, clock_, &tokens_);
   rules::RegisterRoutes(
       http_, alert_store_,
       [this](const std::string& id) -> std::optional<nlohmann::json> {
@@ -156,12 +274,18 @@ void App::RegisterRoutes() {
             [this](const httplib::Request&, httplib::Response& res) {
               res.set_content(Metrics(), "text/plain; version=0.0.4");
             });
-  http_.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+  http_.set_error_handler([this](const httplib::Request&,
+                                 httplib::Response& res) {
     if (!res.body.empty()) return;
-    const char* what = res.status == 404   ? "no such resource"
-                       : res.status == 413 ? "the body is too large"
-                                           : "request failed";
-    res.set_content(core::ErrorJson(what).dump(), "application/json");
+    nlohmann::json error = core::ErrorJson(
+        res.status == 404 ? "no such resource" : "request failed");
+    if (res.status == 413) {
+      error = core::ErrorJson(
+          "the body is too large",
+          {{"body",
+            fmt::format("more than {} bytes", config_.http.max_body_bytes)}});
+    }
+    res.set_content(error.dump(), "application/json");
   });
   http_.set_exception_handler([](const httplib::Request& req,
                                  httplib::Response& res,
@@ -186,9 +310,13 @@ std::string App::Metrics() {
     out += fmt::format("# TYPE {} {}\n{} {}\n", name, type, name, value);
   };
   put("slagboom_incidents_accepted_total", "counter", ingest_.accepted());
+  put("slagboom_config_reloads_total", "counter", reloads_);
+  put("slagboom_config_reload_failures_total", "counter", reload_failures_);
   put("slagboom_incidents_rejected_total", "counter", ingest_.rejected());
   put("slagboom_incidents_duplicate_total", "counter", ingest_.duplicates());
   put("slagboom_ingest_last_seq", "gauge", incident_store_.LastSeq());
+  put("slagboom_ingest_transactions_total", "counter",
+      incident_store_.transactions());
   put("slagboom_rules_cursor", "gauge", rules_->cursor());
   put("slagboom_rules_processed_total", "counter", rules_->processed());
   put("slagboom_rules_late_incidents_total", "counter", rules_->late());
@@ -200,6 +328,15 @@ std::string App::Metrics() {
   put("slagboom_notify_logged_total", "counter", m.logged);
   put("slagboom_outbox_pending", "gauge", counts.pending);
   put("slagboom_outbox_dead", "gauge", counts.dead);
+  if (anpr_server_) {
+    put("slagboom_anpr_reads_total", "counter", anpr_matcher_->reads());
+    put("slagboom_anpr_matched_total", "counter", anpr_matcher_->matched());
+    put("slagboom_anpr_dropped_total", "counter", anpr_matcher_->dropped());
+    put("slagboom_anpr_bad_lines_total", "counter", anpr_server_->bad_lines());
+    put("slagboom_anpr_connections_total", "counter",
+        anpr_server_->connections());
+    put("slagboom_anpr_watchlist_plates", "gauge", watchlist_->size());
+  }
   return out;
 }
 

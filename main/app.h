@@ -6,6 +6,7 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -16,8 +17,11 @@
 #include "broker/proxy.h"
 #include "config/config.h"
 #include "core/clock.h"
+#include "ingest/anpr_server.h"
 #include "ingest/incident_store.h"
 #include "ingest/ingest_service.h"
+#include "ingest/rate_limiter.h"
+#include "ingest/token_store.h"
 #include "notifier/http_sender.h"
 #include "notifier/notifier_service.h"
 #include "notifier/outbox.h"
@@ -47,16 +51,29 @@ class App {
   // timeout.
   bool Settle(std::chrono::milliseconds timeout);
 
-  // Runs until SIGINT or SIGTERM.
+  // Runs until SIGINT or SIGTERM; on SIGHUP calls Reload.
   void Wait();
 
+  // Reads the configuration file (config.path) again.  When it is valid,
+  // its rules replace the running ones (rules::Engine::Reload: unchanged
+  // rules keep their state) and a log line names what changed; other
+  // sections take effect at the next start.  When it is not, every error
+  // is logged with its line, the running rules stay, and it returns false.
+  bool Reload();
+
   ingest::IngestService& ingest() { return ingest_; }
+  ingest::TokenStore& tokens() { return tokens_; }
   rules::AlertStore& alerts() { return alert_store_; }
   notifier::Outbox& outbox() { return outbox_; }
   int http_port() const { return http_port_; }
+  // The plate-camera server's port; 0 when it is not enabled.
+  int anpr_port() const { return anpr_server_ ? anpr_server_->port() : 0; }
 
  private:
   void RegisterRoutes();
+  // With anpr.enabled: the watchlist, fed from the alert stream, and the
+  // plate-camera server.
+  void StartAnpr();
   std::string Metrics();
 
   config::Config config_;
@@ -65,6 +82,8 @@ class App {
   std::unique_ptr<broker::Proxy> proxy_;
 
   ingest::IncidentStore incident_store_;
+  ingest::TokenStore tokens_;
+  ingest::RateLimiter rate_limiter_;
   std::unique_ptr<broker::Publisher> ingest_publisher_;
   ingest::IngestService ingest_;
   std::unique_ptr<broker::ReplayServer> ingest_replay_;
@@ -78,9 +97,17 @@ class App {
   notifier::NotifierService notifier_;
   std::unique_ptr<broker::Subscriber> notifier_subscriber_;
 
+  std::unique_ptr<core::RegionIndex> regions_;
+  std::unique_ptr<ingest::Watchlist> watchlist_;
+  std::unique_ptr<broker::Subscriber> watchlist_subscriber_;
+  std::unique_ptr<ingest::AnprMatcher> anpr_matcher_;
+  std::unique_ptr<ingest::AnprServer> anpr_server_;
+
   httplib::Server http_;
   std::thread http_thread_;
   int http_port_ = 0;
+  std::atomic<uint64_t> reloads_{0};
+  std::atomic<uint64_t> reload_failures_{0};
   bool started_ = false;
 };
 

@@ -10,11 +10,13 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <thread>
 
 #include "config/config.h"
 #include "core/time_util.h"
 #include "ingest/csv_import.h"
 #include "ingest/profile.h"
+#include "ingest/token_store.h"
 #include "main/app.h"
 #include "notifier/http_sender.h"
 #include "rules/alert_store.h"
@@ -91,8 +93,9 @@ int ImportToServer(const ImportArgs& args, const config::Config& config,
     ingest::ImportReport report =
         ingest::MapFile(file, profile, [&](size_t row, nlohmann::json body) {
           std::string error;
-          auto at = core::ParseTimestamp(body.value("occurred_at", ""),
-                                         config.ingest.default_zone, &error);
+          auto at = core::ParseTimestamp(
+              body.value("occurred_at", ""),
+              body.value("time_zone", config.ingest.default_zone), &error);
           rows.push_back(
               {row, at ? at->instant : core::Instant{}, std::move(body)});
         });
@@ -112,6 +115,14 @@ int ImportToServer(const ImportArgs& args, const config::Config& config,
     for (const Row& row : rows) {
       auto res =
           client.Post("/api/v1/incidents", row.body.dump(), "application/json");
+      // Over the token's reports per minute: wait as told and send again.
+      while (res && res->status == 429) {
+        const std::string wait = res->get_header_value("Retry-After");
+        std::this_thread::sleep_for(
+            std::chrono::seconds(wait.empty() ? 1 : std::stoi(wait)));
+        res = client.Post("/api/v1/incidents", row.body.dump(),
+                          "application/json");
+      }
       if (!res) {
         std::fprintf(stderr, "%s:%zu: server unreachable: %s\n", file.c_str(),
                      row.row, httplib::to_string(res.error()).c_str());
@@ -132,7 +143,7 @@ int ImportToServer(const ImportArgs& args, const config::Config& config,
   }
   std::printf("imported=%zu rejected=%zu duplicates=%zu skipped=%zu\n",
               imported, rejected, duplicates, skipped);
-  return failed || (read > 0 && imported == 0) ? 1 : 0;
+  return failed || imported == 0 ? 1 : 0;
 }
 
 }  // namespace
@@ -192,6 +203,8 @@ int ImportCommand(const ImportArgs& args) {
         std::fprintf(stderr, "%s:%zu: %s\n", file.c_str(), rej.row,
                      rej.reason.c_str());
       if (!r.status.ok()) total.status = r.status;
+      if (r.status.ok() && r.read == 0)
+        std::fprintf(stderr, "%s: no data rows\n", file.c_str());
       total.read += r.read;
       total.imported += r.imported;
       total.rejected += r.rejected;
@@ -209,9 +222,9 @@ int ImportCommand(const ImportArgs& args) {
     std::printf("imported=%zu rejected=%zu duplicates=%zu skipped=%zu\n",
                 total.imported, total.rejected, total.duplicates,
                 total.skipped);
-    const bool failed =
-        !total.status.ok() || (total.read > 0 && total.imported == 0);
-    return failed ? 1 : 0;
+    // Nothing imported is never success: not for a file of rows that were
+    // all refused, skipped or seen before, nor for one with no rows at all.
+    return !total.status.ok() || total.imported == 0 ? 1 : 0;
   } catch (const std::exception& e) {
     spdlog::critical("import failed: {}", e.what());
     return 1;
@@ -249,6 +262,61 @@ int AlertsCommand(const AlertsArgs& args) {
   }
   PrintAlerts(store);
   return 0;
+}
+
+int TokenCommand(const TokenArgs& args) {
+  config::Config config;
+  if (!Load(args.config, &config)) return 2;
+  if (!args.data_dir.empty()) config.data_dir = args.data_dir;
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  std::filesystem::permissions(config.data_dir,
+                               std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace, ec);
+  try {
+    ingest::TokenStore store(
+        (std::filesystem::path(config.data_dir) / "ingest.db").string());
+    const core::Instant now = core::SystemClock().Now();
+    core::Status status;
+    if (args.action == "create") {
+      core::Principal who;
+      who.name = args.name;
+      auto role = core::ParseRole(args.role);
+      auto steps = ingest::SplitSteps(args.steps);
+      if (!role || !steps) {
+        std::fprintf(stderr, "token: %s\n",
+                     !role ? "--role is reporter, partner, police, "
+                             "shopkeeper or admin"
+                           : "--steps names an unknown step");
+        return 2;
+      }
+      who.role = *role;
+      who.steps = *steps;
+      std::string secret;
+      status = store.Create(who, now, &secret);
+      if (status.ok()) std::printf("%s\n", secret.c_str());
+    } else if (args.action == "revoke") {
+      status = store.Revoke(args.name, now);
+    } else {
+      for (const ingest::TokenInfo& t : store.List()) {
+        const std::string state =
+            t.revoked_at ? "revoked:" + core::FormatInstant(*t.revoked_at)
+                         : "live";
+        std::printf("%-24s %-10s %-20s %-29s %s\n", t.principal.name.c_str(),
+                    std::string(core::RoleName(t.principal.role)).c_str(),
+                    core::FormatInstant(t.created_at).c_str(), state.c_str(),
+                    ingest::JoinSteps(t.principal.steps).c_str());
+      }
+    }
+    if (!status.ok()) {
+      std::fprintf(stderr, "token: %s\n", status.ToString().c_str());
+      return 1;
+    }
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "token: %s\n", e.what());
+    return 1;
+  }
 }
 
 }  // namespace slagboom

@@ -36,6 +36,30 @@ struct AlertsArgs {
 };
 int AlertsCommand(const AlertsArgs& args);
 
+// `backtest --config F (--data-dir DIR | --profile NAME FILE...) [--json]`
+// (main/backtest_command.cc).
+struct BacktestArgs {
+  std::string config;
+  std::string data_dir;  // stored history; with --profile: feedback only
+  std::string profile;   // CSV files through this import profile
+  std::vector<std::string> files;
+  bool json = false;
+};
+int BacktestCommand(const BacktestArgs& args);
+
+// `token create` prints the new token and nothing else on standard
+// output; `token list` prints one line per token (never the token);
+// `token revoke` revokes the live token of that name.
+struct TokenArgs {
+  std::string action;  // "create", "list" or "revoke"
+  std::string config;
+  std::string data_dir;  // overrides the file when set
+  std::string role;
+  std::string name;
+  std::string steps;  // "stay,storage"; partners only
+};
+int TokenCommand(const TokenArgs& args);
+
 }  // namespace slagboom
 
 #endif  // SLAGBOOM_MAIN_COMMANDS_H_

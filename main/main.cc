@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);  // `run` reloads its rules on it
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -34,7 +35,7 @@ int main(int argc, char** argv) {
       ->required();
   import_cmd
       ->add_option("--profile", imp.profile,
-                   "import profile (config/profiles/NAME.yaml)")
+                   "import profile: NAME.yaml in the config's profiles_dir")
       ->required();
   auto* dir_opt = import_cmd->add_option("--data-dir", imp.data_dir,
                                          "import into this data folder");
@@ -66,7 +67,52 @@ int main(int argc, char** argv) {
                          "data folder (overrides)");
   alerts_cmd->add_flag("--json", alerts.json, "one JSON object per line");
 
-  CLI11_PARSE(app, argc, argv);
+  slagboom::TokenArgs token;
+  auto* token_cmd =
+      app.add_subcommand("token", "create, list or revoke API bearer tokens");
+  token_cmd->require_subcommand(1);
+  const std::pair<const char*, const char*> token_actions[] = {
+      {"create", "make a token and print it (only then is it shown)"},
+      {"list", "list tokens: names, roles, steps, dates; never a token"},
+      {"revoke", "revoke the live token of a name"}};
+  for (const auto& entry : token_actions) {
+    const char* action = entry.first;
+    auto* sub = token_cmd->add_subcommand(action, entry.second);
+    sub->add_option("--config", token.config, "YAML configuration file")
+        ->required();
+    sub->add_option("--data-dir", token.data_dir, "data folder (overrides)");
+    sub->callback([&token, action] { token.action = action; });
+    if (std::string(action) == "list") continue;
+    sub->add_option("--name", token.name, "the token's name")->required();
+    if (std::string(action) == "revoke") continue;
+    sub->add_option("--role", token.role,
+                    "reporter, partner, police, shopkeeper or admin")
+        ->required();
+    sub->add_option("--steps", token.steps,
+                    "partner only: the steps it may report, e.g. stay,storage");
+  }
+
+  slagboom::BacktestArgs backtest;
+  auto* backtest_cmd = app.add_subcommand(
+      "backtest", "what the rules would have fired over history or CSV files");
+  backtest_cmd->add_option("--config", backtest.config, "YAML configuration")
+      ->required();
+  backtest_cmd->add_option("--data-dir", backtest.data_dir,
+                           "stored history (with --profile: feedback only)");
+  auto* bt_profile = backtest_cmd->add_option(
+      "--profile", backtest.profile, "import profile for the CSV files");
+  backtest_cmd->add_option("files", backtest.files, "CSV files")
+      ->needs(bt_profile)
+      ->check(CLI::ExistingFile);
+  backtest_cmd->add_flag("--json", backtest.json, "the report as JSON");
+
+  app.set_version_flag("--version", "slagboom " SLAGBOOM_VERSION);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version end here with 0; a wrong command line with 2.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
 
   if (*run_cmd) return slagboom::RunCommand(run);
   if (*import_cmd) {
@@ -78,5 +124,15 @@ int main(int argc, char** argv) {
   }
   if (*check_cmd) return slagboom::CheckConfigCommand(check_file);
   if (*alerts_cmd) return slagboom::AlertsCommand(alerts);
+  if (*backtest_cmd) {
+    if (backtest.profile.empty() ? backtest.data_dir.empty()
+                                 : backtest.files.empty()) {
+      std::fprintf(stderr,
+                   "backtest: give --data-dir DIR or --profile NAME FILE...\n");
+      return 2;
+    }
+    return slagboom::BacktestCommand(backtest);
+  }
+  if (*token_cmd) return slagboom::TokenCommand(token);
   return 2;
 }

@@ -43,6 +43,9 @@ if curl -s -o /dev/null http://127.0.0.1:8080/; then
   echo "port 8080 is taken; stop what listens there and run again" >&2
   exit 1
 fi
+# Every /api/v1 call needs a bearer token; an admin one sees everything.
+token=$(build/slagboom token create --config "$config" --data-dir "$data" \
+  --role admin --name demo-admin)
 build/slagboom run --config "$config" --data-dir "$data" --http 127.0.0.1:8080 \
   >build/demo-run.log 2>&1 &
 server=$!
@@ -51,8 +54,9 @@ for _ in $(seq 50); do
   curl -sf http://127.0.0.1:8080/healthz >/dev/null && break
   sleep 0.1
 done
-echo "\$ curl -s http://127.0.0.1:8080/api/v1/alerts?rule=block-repeat\&limit=1"
-curl -s "http://127.0.0.1:8080/api/v1/alerts?rule=block-repeat&limit=1" |
+echo "\$ curl -s -H \"Authorization: Bearer \$token\" http://127.0.0.1:8080/api/v1/alerts?rule=block-repeat\&limit=1"
+curl -s -H "Authorization: Bearer $token" \
+  "http://127.0.0.1:8080/api/v1/alerts?rule=block-repeat&limit=1" |
   python3 -c 'import json, sys
 a = json.load(sys.stdin)["alerts"][0]
 a["incidents"] = a["incidents"][:2] + ["... %d more" % (len(a["incidents"]) - 2)]
@@ -65,6 +69,9 @@ cat <<MSG
 
 To keep it running with this data and the API on 127.0.0.1:8080:
   build/slagboom run --config $config --data-dir $data
-and then, for example:
-  curl -s http://127.0.0.1:8080/api/v1/alerts | python3 -m json.tool
+and then, for example, with the admin token made above:
+  curl -s -H "Authorization: Bearer $token" \
+    http://127.0.0.1:8080/api/v1/alerts | python3 -m json.tool
+(make tokens of your own with: build/slagboom token create --config $config
+ --data-dir $data --role reporter --name my-shop)
 MSG

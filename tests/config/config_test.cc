@@ -293,7 +293,9 @@ rules:
   CHECK(HasError(p, 3, "http.max_body_bytes: expected a whole number"));
   CHECK(HasError(p, 5, "unknown time zone 'Europe/Atlantis'"));
   CHECK(HasError(p, 8, "rule id 'Bad_Id' must match [a-z0-9][a-z0-9-]*"));
-  CHECK(HasError(p, 9, "unknown rule kind 'sum' (supported: count)"));
+  CHECK(HasError(p, 9,
+                 "unknown rule kind 'sum' (supported: count, sequence, "
+                 "watchlist, spike, wave)"));
   CHECK(HasError(p, 10,
                  "unknown severity 'urgent' (supported: low, "
                  "medium, high, critical)"));
@@ -371,6 +373,64 @@ notify:
   REQUIRE_FALSE(p.ok);
   CHECK(HasError(p, 5, "repeated subscriber id 'ops' (first at line 3)"));
   CHECK(p.errors.size() == 1);
+}
+
+TEST_CASE("a subscriber takes routing, noise and escalation fields",
+          "[config]") {
+  Parsed p = Parse(R"(
+notify:
+  subscribers:
+    - id: shop
+      channel: webhook
+      url: http://127.0.0.1:9000/hook
+      secret_file: /etc/slagboom/shop.secret
+      audience: shopkeeper
+      min_severity: high
+      regions: [RE03, RE04]
+      steps: [offence]
+      repeat_interval: 6h
+      max_per_hour: 10
+      quiet_hours: "22:00-07:00"
+      zone: Europe/Amsterdam
+      escalate_after: 10m
+      escalate_to: desk
+    - id: desk
+      channel: log
+)");
+  INFO(FormatErrors(p.errors));
+  REQUIRE(p.ok);
+  const SubscriberConfig& s = p.config.notify.subscribers[0];
+  CHECK(s.secret_file == "/etc/slagboom/shop.secret");
+  CHECK(s.audience == "shopkeeper");
+  CHECK(s.min_severity == "high");
+  CHECK(s.regions == std::vector<std::string>{"RE03", "RE04"});
+  CHECK(s.steps == std::vector<std::string>{"offence"});
+  CHECK(s.repeat_interval == std::chrono::hours(6));
+  CHECK(s.max_per_hour == 10);
+  CHECK(s.quiet_hours == "22:00-07:00");
+  CHECK(s.escalate_after == std::chrono::minutes(10));
+  CHECK(s.escalate_to == "desk");
+  CHECK(p.config.notify.subscribers[1].audience == "police");
+}
+
+TEST_CASE("bad quiet hours, zones, audiences and escalation targets are "
+          "named",
+          "[config]") {
+  Parsed p = Parse(R"(
+notify:
+  subscribers:
+    - id: shop
+      channel: log
+      quiet_hours: "22:00-7:00"
+      zone: Europe/Atlantis
+      audience: press
+      escalate_to: nobody
+)");
+  REQUIRE_FALSE(p.ok);
+  CHECK(HasError(p, 5, "is not a range of times"));
+  CHECK(HasError(p, 6, "unknown time zone 'Europe/Atlantis'"));
+  CHECK(HasError(p, 7, "unknown audience 'press'"));
+  CHECK(HasError(p, 8, "'nobody' names no other subscriber"));
 }
 
 TEST_CASE("C6 no is norway not false", "[config]") {

@@ -53,16 +53,42 @@ struct Service {
   std::unique_ptr<ChildProcess> process;
   std::unique_ptr<httplib::Client> client;
 
+  std::string config = dir.path + "/slagboom.yaml";
+
+  // Starts `slagboom run` with an admin token made by `slagboom token
+  // create` beforehand; `client` sends it.
   Service() {
-    const std::string config = dir.path + "/slagboom.yaml";
     std::ofstream(config) << Config(dir.path + "/data", hook.Url());
+    const std::string admin = Token("admin", "e2e-admin");
     process = std::make_unique<ChildProcess>(
         std::vector<std::string>{SLAGBOOM_BINARY, "run", "--config", config});
     std::string line = process->ReadLineStartingWith("slagboom listening on ");
     REQUIRE(!line.empty());
-    client = std::make_unique<httplib::Client>(
-        line.substr(std::string("slagboom listening on ").size()));
+    url = line.substr(std::string("slagboom listening on ").size());
+    client = Client(admin);
   }
+
+  // A new token from the command line, which prints only the token.
+  std::string Token(const std::string& role, const std::string& name,
+                    const std::string& steps = "") {
+    std::vector<std::string> argv = {
+        SLAGBOOM_BINARY, "token", "create", "--config", config,
+        "--role",        role,    "--name", name};
+    if (!steps.empty()) argv.insert(argv.end(), {"--steps", steps});
+    std::string out;
+    REQUIRE(RunToEnd(argv, &out) == 0);
+    REQUIRE(out.size() > 1);
+    REQUIRE(out.find('\n') == out.size() - 1);
+    return out.substr(0, out.size() - 1);
+  }
+
+  std::unique_ptr<httplib::Client> Client(const std::string& token) const {
+    auto c = std::make_unique<httplib::Client>(url);
+    if (!token.empty()) c->set_bearer_token_auth(token.c_str());
+    return c;
+  }
+
+  std::string url;
 
   httplib::Result Post(const json& body) {
     return client->Post("/api/v1/incidents", body.dump(), "application/json");
@@ -166,6 +192,111 @@ TEST_CASE("a retry with the same report id is not a second incident", "[e2e]") {
   CHECK(changed->status == 409);
   auto list = s.client->Get("/api/v1/incidents");
   CHECK(json::parse(list->body)["incidents"].size() == 1);
+}
+
+TEST_CASE("every api route needs a live bearer token", "[e2e]") {
+  Service s;
+  auto anonymous = s.Client("");
+  for (const char* path : {"/api/v1/incidents", "/api/v1/alerts",
+                           "/api/v1/incidents/inc_x", "/api/v1/alerts/a_x"}) {
+    auto res = anonymous->Get(path);
+    REQUIRE(res);
+    CHECK(res->status == 401);
+    CHECK(json::parse(res->body)["details"][0]["field"] == "Authorization");
+  }
+  auto post = anonymous->Post(
+      "/api/v1/incidents",
+      Report("a", "2025-06-10T10:00:00Z", "12-ZZX-4", "RE01").dump(),
+      "application/json");
+  REQUIRE(post);
+  CHECK(post->status == 401);
+  CHECK(anonymous->Get("/healthz")->status == 200);
+  CHECK(anonymous->Get("/metrics")->status == 200);
+  CHECK(s.Client("sbt_0000")->Get("/api/v1/alerts")->status == 401);
+
+  const std::string shop = s.Token("reporter", "shop-7");
+  CHECK(s.Client(shop)->Get("/api/v1/alerts")->status == 200);
+  std::string out;
+  REQUIRE(RunToEnd({SLAGBOOM_BINARY, "token", "revoke", "--config", s.config,
+                    "--name", "shop-7"},
+                   &out) == 0);
+  CHECK(s.Client(shop)->Get("/api/v1/alerts")->status == 401);
+}
+
+TEST_CASE("the reporter is the token's name and only police see plates",
+          "[e2e]") {
+  Service s;
+  auto shop = s.Client(s.Token("reporter", "shop-12"));
+  json report = Report("p1", "2025-06-10T10:00:00Z", "12-ZZX-4", "RE01");
+  report["suspects"] = {{"count", 1}, {"descriptions", {"red jacket"}}};
+  auto res = shop->Post("/api/v1/incidents", report.dump(), "application/json");
+  REQUIRE(res);
+  REQUIRE(res->status == 201);
+  const std::string path =
+      "/api/v1/incidents/" +
+      json::parse(res->body)["incidents"][0]["id"].get<std::string>();
+
+  json seen = json::parse(shop->Get(path.c_str())->body);
+  CHECK(seen["reporter"] == "shop-12");
+  CHECK_FALSE(seen["vehicle"].contains("plate"));
+  CHECK(seen["vehicle"]["plate_key"].get<std::string>().size() == 32);
+  CHECK_FALSE(seen["suspects"].contains("descriptions"));
+  json listed = json::parse(shop->Get("/api/v1/incidents")->body);
+  CHECK_FALSE(listed["incidents"][0]["vehicle"].contains("plate"));
+
+  auto police = s.Client(s.Token("police", "dispatch"));
+  json full = json::parse(police->Get(path.c_str())->body);
+  CHECK(full["vehicle"]["plate"] == "NL:12ZZX4");
+  CHECK(full["suspects"]["descriptions"][0] == "red jacket");
+}
+
+TEST_CASE("a partner reports only its steps and a shopkeeper nothing",
+          "[e2e]") {
+  Service s;
+  auto partner = s.Client(s.Token("partner", "rental-co", "stay,storage"));
+  json stay = Report("s1", "2025-06-10T10:00:00Z", "12-ZZX-4", "RE01");
+  stay["step"] = "stay";
+  auto ok = partner->Post("/api/v1/incidents", stay.dump(), "application/json");
+  REQUIRE(ok);
+  CHECK(ok->status == 201);
+  json offence = Report("s2", "2025-06-10T10:00:00Z", "12-ZZX-4", "RE01");
+  auto denied =
+      partner->Post("/api/v1/incidents", offence.dump(), "application/json");
+  REQUIRE(denied);
+  CHECK(denied->status == 403);
+  CHECK(json::parse(denied->body)["details"][0]["field"] == "step");
+
+  auto shopkeeper = s.Client(s.Token("shopkeeper", "bakery"));
+  auto refused =
+      shopkeeper->Post("/api/v1/incidents", stay.dump(), "application/json");
+  REQUIRE(refused);
+  CHECK(refused->status == 403);
+  CHECK(shopkeeper->Get("/api/v1/alerts")->status == 200);
+}
+
+TEST_CASE("a body over the size limit gets 413 naming the body", "[e2e]") {
+  Service s;
+  json report = Report("big", "2025-06-10T10:00:00Z", "12-ZZX-4", "RE01");
+  report["description"] = std::string(2 << 20, 'x');
+  auto res = s.Post(report);
+  REQUIRE(res);
+  CHECK(res->status == 413);
+  json body = json::parse(res->body);
+  CHECK(body["details"][0]["field"] == "body");
+}
+
+TEST_CASE("more reports than a token may post per minute get 429", "[e2e]") {
+  Service s;
+  json batch = json::array();
+  for (int i = 0; i < 601; ++i) {
+    batch.push_back(Report("b" + std::to_string(i), "2025-06-10T10:00:00Z",
+                           "12-ZZX-4", "RE01"));
+  }
+  auto res = s.Post(batch);
+  REQUIRE(res);
+  CHECK(res->status == 429);
+  CHECK(res->get_header_value("Retry-After") == "60");
+  CHECK(json::parse(res->body)["details"][0]["field"] == "body");
 }
 
 }  // namespace

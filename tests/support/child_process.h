@@ -20,6 +20,7 @@ class ChildProcess {
   std::string ReadLineStartingWith(const std::string& prefix);
   // Sends SIGTERM and waits; returns the exit status.
   int Terminate();
+  int pid() const { return pid_; }
 
  private:
   int pid_ = -1;
