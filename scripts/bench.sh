@@ -5,5 +5,7 @@ set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$BUILD" -j2 --target anpr_bench
+cmake --build "$BUILD" -j2 --target anpr_bench ingest_bench
 "$BUILD"/bench/anpr_bench
+echo
+"$BUILD"/bench/ingest_bench "$@"
