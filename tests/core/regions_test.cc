@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/csv_line.h"
+
 namespace slagboom::core {
 namespace {
 
@@ -31,22 +33,6 @@ std::string CodeAt(double lat, double lon) {
 std::string CodeOf(const std::string& name) {
   const Municipality* m = Index().FindMunicipality(name);
   return m ? m->code : "unknown";
-}
-
-// The fields of one line of the Chicago export (quoted fields hold commas).
-std::vector<std::string> Fields(const std::string& line) {
-  std::vector<std::string> out(1);
-  bool quoted = false;
-  for (char c : line) {
-    if (c == '"') {
-      quoted = !quoted;
-    } else if (c == ',' && !quoted) {
-      out.emplace_back();
-    } else {
-      out.back() += c;
-    }
-  }
-  return out;
 }
 
 TEST_CASE("the shipped files load every municipality and district", "[core]") {
@@ -119,7 +105,7 @@ TEST_CASE("every municipality of the hierarchy is found by its own name",
   std::getline(in, line);
   int rows = 0;
   while (std::getline(in, line)) {
-    std::vector<std::string> f = Fields(line);
+    std::vector<std::string> f = testing::SplitCsvLine(line);
     CHECK(CodeOf(f[1]) == f[0]);
     ++rows;
   }
@@ -147,7 +133,7 @@ TEST_CASE("most chicago records lie in the district they name", "[core]") {
   std::getline(in, line);
   int with_point = 0, own = 0, outside = 0;
   while (std::getline(in, line)) {
-    std::vector<std::string> f = Fields(line);
+    std::vector<std::string> f = testing::SplitCsvLine(line);
     if (f.size() < 21 || f[19].empty()) continue;
     std::string district =
         Index().DistrictAt(std::stod(f[19]), std::stod(f[20]));

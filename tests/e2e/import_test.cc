@@ -9,6 +9,7 @@
 
 #include "core/time_util.h"
 #include "tests/support/child_process.h"
+#include "tests/support/csv_line.h"
 
 namespace slagboom::testing {
 namespace {
@@ -17,21 +18,6 @@ using core::Instant;
 
 const std::string kData = std::string(SLAGBOOM_SOURCE_DIR) +
                           "/data/chicago/chicago_crimes_2025-02-01_to_14.csv";
-
-std::vector<std::string> SplitCsvLine(const std::string& line) {
-  std::vector<std::string> out(1);
-  bool quoted = false;
-  for (char c : line) {
-    if (c == '"') {
-      quoted = !quoted;
-    } else if (c == ',' && !quoted) {
-      out.emplace_back();
-    } else {
-      out.back() += c;
-    }
-  }
-  return out;
-}
 
 struct Theft {
   Instant at;
