@@ -6,6 +6,7 @@
 #include <array>
 #include <nlohmann/json.hpp>
 
+#include "core/digest.h"
 #include "core/plate.h"
 #include "core/time_util.h"
 
@@ -20,11 +21,11 @@ constexpr std::array<std::string_view, 7> kStepNames = {
 constexpr std::array<std::string_view, 5> kTlpNames = {
     "CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"};
 
-constexpr std::array<std::string_view, 16> kTopFields = {
-    "report_id", "occurred_at", "step",      "tags",
-    "offence",   "description", "location",  "vehicle",
-    "suspects",  "goods",       "value_eur", "tlp",
-    "reporter",  "source",      "time_zone", "time_precision"};
+constexpr std::array<std::string_view, 17> kTopFields = {
+    "report_id",      "occurred_at", "step",     "tags",     "offence",
+    "description",    "location",    "vehicle",  "suspects", "goods",
+    "value_eur",      "tlp",         "reporter", "source",   "time_zone",
+    "time_precision", "sector"};
 constexpr std::array<std::string_view, 3> kFitNames = {"exact", "ambiguous",
                                                        "nonexistent"};
 constexpr std::array<std::string_view, 9> kLocationFields = {
@@ -274,6 +275,8 @@ Status ParseIncident(const json& body, const ValidationContext& ctx,
                fmt::format("'{}' is not in the offence taxonomy", inc.offence));
   }
   check.String(body, "description", "", &inc.description);
+  check.String(body, "sector", "", &inc.sector);
+  inc.sector = FoldTag(inc.sector);
   ParseLocation(body, check, &inc.location);
   ParseVehicle(body, check, &inc.vehicle);
 
@@ -324,6 +327,7 @@ json IncidentToJson(const Incident& inc) {
   if (!inc.tags.empty()) j["tags"] = inc.tags;
   if (!inc.offence.empty()) j["offence"] = inc.offence;
   if (!inc.description.empty()) j["description"] = inc.description;
+  if (!inc.sector.empty()) j["sector"] = inc.sector;
 
   json loc = json::object();
   const Location& l = inc.location;
@@ -392,6 +396,7 @@ Status IncidentFromJson(const json& j, Incident* out) {
     inc.tags = j.value("tags", std::vector<std::string>{});
     inc.offence = j.value("offence", "");
     inc.description = j.value("description", "");
+    inc.sector = j.value("sector", "");
     const json& l = j.at("location");
     if (l.contains("lat")) inc.location.lat = l["lat"].get<double>();
     if (l.contains("lon")) inc.location.lon = l["lon"].get<double>();
@@ -425,6 +430,12 @@ Status IncidentFromJson(const json& j, Incident* out) {
   } catch (const json::exception& e) {
     return Status::Invalid(std::string("stored incident: ") + e.what());
   }
+}
+
+std::string IncidentIdFor(const Incident& incident) {
+  if (incident.report_id.empty()) return "inc_" + RandomHex(10);
+  return "inc_" +
+         Sha256Hex(incident.reporter + "\n" + incident.report_id, 20);
 }
 
 }  // namespace slagboom::core

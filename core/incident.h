@@ -86,6 +86,9 @@ struct Incident {
   std::vector<std::string> tags;
   std::string offence;
   std::string description;  // free text; personal data
+  // The reporter's trade ("supermarket", "drugstore"), folded like a tag;
+  // shopkeepers may subscribe by it.  Empty when not given.
+  std::string sector;
   Location location;
   std::optional<Vehicle> vehicle;
   Suspects suspects;
@@ -117,6 +120,11 @@ nlohmann::json IncidentToJson(const Incident& incident);
 
 // Reads back what IncidentToJson wrote (the store and the bus use it).
 Status IncidentFromJson(const nlohmann::json& j, Incident* out);
+
+// The id ingest gives an incident: derived from reporter and report id
+// ("inc_" and 20 hex digits), so a retry, an import and a back-test name
+// the same report alike; a random one when there is no report id.
+std::string IncidentIdFor(const Incident& incident);
 
 }  // namespace slagboom::core
 

@@ -26,6 +26,9 @@ struct Principal {
   std::string name;  // the token's name: becomes the incident's reporter
   Role role = Role::kReporter;
   std::vector<Step> steps;  // kPartner: the steps it may report
+  // Regions the token is scoped to (the alert stream shows only alerts
+  // touching one of them); empty: every region.
+  std::vector<std::string> regions;
 };
 
 // Turns the value of an Authorization header ("Bearer <token>") into the

@@ -1,5 +1,7 @@
 #include "ingest/incident_store.h"
 
+#include <spdlog/spdlog.h>
+
 #include <nlohmann/json.hpp>
 
 #include "core/digest.h"
@@ -24,13 +26,6 @@ CREATE INDEX IF NOT EXISTS incidents_by_time ON incidents (occurred_at);
 
 int64_t Millis(core::Instant t) { return t.time_since_epoch().count(); }
 
-// A report with a client key gets an id derived from the key, so a retry,
-// an import and a back-test name the same incident alike.
-std::string MakeId(const core::Incident& inc) {
-  if (inc.report_id.empty()) return "inc_" + core::RandomHex(10);
-  return "inc_" + core::Sha256Hex(inc.reporter + "\n" + inc.report_id, 20);
-}
-
 core::Incident FromDoc(const std::string& doc) {
   core::Incident inc;
   core::Status status =
@@ -38,6 +33,10 @@ core::Incident FromDoc(const std::string& doc) {
   if (!status.ok()) throw std::runtime_error(status.ToString());
   return inc;
 }
+
+// Calls one leader takes into one transaction at most: bounds the wait
+// of the first caller of a group.
+constexpr size_t kMaxGroupCalls = 1024;
 
 }  // namespace
 
@@ -49,118 +48,245 @@ std::string ContentHash(const core::Incident& incident) {
   return core::Sha256Hex(core::IncidentToJson(bare).dump(), 32);
 }
 
+IncidentStore::Writer::Writer(core::Database& db)
+    : begin(db.Prepare("BEGIN IMMEDIATE")),
+      commit(db.Prepare("COMMIT")),
+      rollback(db.Prepare("ROLLBACK")),
+      savepoint(db.Prepare("SAVEPOINT call")),
+      release(db.Prepare("RELEASE call")),
+      rollback_to(db.Prepare("ROLLBACK TO call")),
+      last_seq(
+          db.Prepare("SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence "
+                     "WHERE name = 'incidents'), 0), "
+                     "COALESCE((SELECT MAX(seq) FROM incidents), 0))")),
+      // One statement for the usual case, a new report; only when the key
+      // is taken does `find` tell a retry from a conflict.
+      insert(
+          db.Prepare("INSERT INTO incidents (seq, id, reporter, report_id, "
+                     "content_hash, occurred_at, received_at, doc) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")),
+      find(db.Prepare("SELECT id, seq, content_hash FROM incidents "
+                      "WHERE reporter = ? AND report_id = ?")) {}
+
 IncidentStore::IncidentStore(const std::string& path)
     : write_db_(path, core::Database::Durability::kFull),
       read_db_((write_db_.Exec(kSchema), path),
-               core::Database::Durability::kFull) {}
+               core::Database::Durability::kFull),
+      writer_(write_db_) {}
+
+// The content hash and the document are what ContentHash and
+// IncidentToJson give; they are made here, in the caller's thread, so
+// that the leader's work per report is a few binds.  nlohmann::json keeps
+// an object's keys sorted, so the document is cut where "seq" belongs and
+// the leader joins the two halves around the number.
+IncidentStore::Prepared IncidentStore::Prepare(const core::Incident& inc) {
+  Prepared p;
+  nlohmann::json doc = core::IncidentToJson(inc);
+  doc.erase("id");
+  doc.erase("seq");
+  doc.erase("received_at");
+  p.hash = core::Sha256Hex(doc.dump(), 32);
+  p.id = core::IncidentIdFor(inc);
+  doc["id"] = p.id;
+  if (inc.received_at != core::Instant{})
+    doc["received_at"] = core::FormatInstant(inc.received_at);
+
+  nlohmann::json head = nlohmann::json::object();
+  nlohmann::json tail = nlohmann::json::object();
+  for (auto it = doc.begin(); it != doc.end(); ++it)
+    (it.key() < "seq" ? head : tail)[it.key()] = std::move(it.value());
+  // "{a,b}" and "{c,d}" become "{a,b," and ",c,d}"; empty ones "{" and "}".
+  p.doc_head = head.empty() ? "{" : head.dump();
+  if (!head.empty()) p.doc_head.back() = ',';
+  p.doc_tail = tail.empty() ? "}" : tail.dump();
+  if (!tail.empty()) p.doc_tail.front() = ',';
+  return p;
+}
 
 std::vector<CommitResult> IncidentStore::Commit(
     std::vector<core::Incident>& incidents, bool all_or_nothing,
     const std::function<void(const core::Incident&)>& after_commit) {
-  Call call{&incidents, all_or_nothing, &after_commit, {},
-            nullptr,    false,          false};
+  if (!after_commit) return CommitWithDocs(incidents, all_or_nothing, {});
+  return CommitWithDocs(
+      incidents, all_or_nothing,
+      [&after_commit](const core::Incident& inc, const std::string&) {
+        after_commit(inc);
+      });
+}
+
+std::vector<CommitResult> IncidentStore::CommitWithDocs(
+    std::vector<core::Incident>& incidents, bool all_or_nothing,
+    const OnStored& on_stored) {
+  Call call;
+  call.incidents = &incidents;
+  call.all_or_nothing = all_or_nothing;
+  call.on_stored = &on_stored;
+  call.prepared.reserve(incidents.size());
+  for (const core::Incident& inc : incidents)
+    call.prepared.push_back(Prepare(inc));
+
   std::unique_lock<std::mutex> lock(queue_mu_);
   queue_.push_back(&call);
-  queue_cv_.wait(lock, [&] { return call.done || !writing_; });
-  if (!call.done) {
-    // Leader: take every waiting call, this one among them.
+  if (writing_) {
+    call.cv.wait(lock, [&call] { return call.done || call.lead; });
+  } else {
     writing_ = true;
-    std::vector<Call*> group(queue_.begin(), queue_.end());
-    queue_.clear();
-    lock.unlock();
-    WriteGroup(group);
-    lock.lock();
-    for (Call* c : group) c->done = true;
-    writing_ = false;
-    queue_cv_.notify_all();
+    call.lead = true;
   }
+  if (!call.done) Lead(lock);
+  lock.unlock();
   if (call.error) std::rethrow_exception(call.error);
   return std::move(call.results);
 }
 
-void IncidentStore::WriteGroup(const std::vector<Call*>& calls) {
+void IncidentStore::Lead(std::unique_lock<std::mutex>& lock) {
+  std::vector<Call*> group;
+  TakeQueue(group);
+  lock.unlock();
+  WriteGroup(group);
+  lock.lock();
+
+  // Pass the lead to the oldest call that queued meanwhile (first, so the
+  // disk gets its next transaction soon), then wake this group's callers.
+  // Notified under the lock: a caller that sees `done` returns, and its
+  // Call (and cv) is gone.
+  if (queue_.empty()) {
+    writing_ = false;
+  } else {
+    queue_.front()->lead = true;
+    queue_.front()->cv.notify_one();
+  }
+  for (Call* c : group) {
+    c->done = true;
+    c->cv.notify_one();
+  }
+}
+
+void IncidentStore::TakeQueue(std::vector<Call*>& group) {
+  while (!queue_.empty() && group.size() < kMaxGroupCalls) {
+    group.push_back(queue_.front());
+    queue_.pop_front();
+  }
+}
+
+void IncidentStore::WriteGroup(std::vector<Call*>& group) {
   try {
-    core::Transaction txn(write_db_);
-    for (Call* call : calls) WriteCall(*call);
-    if (transaction_hook_) transaction_hook_(calls.size());
-    txn.Commit();
+    writer_.begin.Run();
+    writer_.last_seq.Step();
+    uint64_t next_seq = static_cast<uint64_t>(writer_.last_seq.Int(0)) + 1;
+    writer_.last_seq.Reset();
+
+    // Write what there is, then what queued while it was written, so the
+    // one flush of this transaction serves as many callers as it can.
+    for (size_t written = 0; written < group.size();) {
+      for (; written < group.size(); ++written)
+        WriteCall(*group[written], next_seq);
+      std::lock_guard<std::mutex> lock(queue_mu_);
+      TakeQueue(group);
+    }
+    if (transaction_hook_) transaction_hook_(group.size());
+    writer_.commit.Run();
     ++transactions_;
   } catch (...) {
     // Nothing of the group is stored; every caller hears why.
-    for (Call* call : calls) {
+    if (sqlite3_get_autocommit(write_db_.handle()) == 0) {
+      try {
+        writer_.rollback.Run();
+      } catch (...) {
+        // The connection reports the failure on its next use.
+      }
+    }
+    for (Call* call : group) {
       if (!call->error) call->error = std::current_exception();
     }
     return;
   }
   // Still the leader: no other transaction runs, so events leave in
-  // sequence order.
-  for (Call* call : calls) {
-    if (call->error || call->rolled_back || !*call->after_commit) continue;
+  // sequence order.  A failure here must not keep the lead from passing
+  // on; the incident is stored, and a subscriber replays it by seq.
+  for (Call* call : group) {
+    if (call->error || call->rolled_back || !*call->on_stored) continue;
     for (size_t i = 0; i < call->incidents->size(); ++i) {
-      if (call->results[i].outcome == Outcome::kStored)
-        (*call->after_commit)((*call->incidents)[i]);
+      if (call->results[i].outcome != Outcome::kStored) continue;
+      try {
+        (*call->on_stored)((*call->incidents)[i], call->prepared[i].doc);
+      } catch (const std::exception& e) {
+        spdlog::error("ingest after-commit failed seq={}: {}",
+                      call->results[i].seq, e.what());
+      }
     }
   }
 }
 
-void IncidentStore::WriteCall(Call& call) {
-  write_db_.Exec("SAVEPOINT call");
+void IncidentStore::WriteCall(Call& call, uint64_t& next_seq) {
+  // A call of one incident is one INSERT, which SQLite applies whole or
+  // not at all: only a call of more needs a savepoint to undo.
+  const bool savepoint = call.incidents->size() > 1;
+  const uint64_t first_seq = next_seq;
+  if (savepoint) writer_.savepoint.Run();
   try {
-    auto find = write_db_.Prepare(
-        "SELECT id, seq, content_hash FROM incidents "
-        "WHERE reporter = ? AND report_id = ?");
-    auto insert = write_db_.Prepare(
-        "INSERT INTO incidents (id, reporter, report_id, content_hash, "
-        "occurred_at, received_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?)");
-    auto set_doc =
-        write_db_.Prepare("UPDATE incidents SET doc = ? WHERE seq = ?");
-
     bool conflict = false;
-    std::vector<CommitResult>& results = call.results;
-    results.reserve(call.incidents->size());
-    for (core::Incident& inc : *call.incidents) {
-      const std::string hash = ContentHash(inc);
-      if (!inc.report_id.empty()) {
-        find.Bind(1, inc.reporter).Bind(2, inc.report_id);
-        if (find.Step()) {
-          bool same = find.Text(2) == hash;
-          results.push_back({same ? Outcome::kDuplicate : Outcome::kConflict,
-                             find.Text(0), static_cast<uint64_t>(find.Int(1))});
-          conflict |= !same;
-          find.Reset();
-          continue;
-        }
-        find.Reset();
-      }
-      inc.id = MakeId(inc);
-      insert.Bind(1, inc.id).Bind(2, inc.reporter);
-      if (inc.report_id.empty()) {
-        insert.BindNull(3);
-      } else {
-        insert.Bind(3, inc.report_id);
-      }
-      insert.Bind(4, hash)
-          .Bind(5, Millis(inc.occurred_at))
-          .Bind(6, Millis(inc.received_at))
-          .Bind(7, "{}");
-      insert.Run();
-      inc.seq = static_cast<uint64_t>(write_db_.LastInsertRowId());
-      set_doc.Bind(1, core::IncidentToJson(inc).dump())
-          .Bind(2, static_cast<int64_t>(inc.seq));
-      set_doc.Run();
-      results.push_back({Outcome::kStored, inc.id, inc.seq});
-    }
+    call.results.reserve(call.incidents->size());
+    for (size_t i = 0; i < call.incidents->size(); ++i)
+      WriteIncident(call, i, next_seq, conflict);
     if (conflict && call.all_or_nothing) {
       // This call stores nothing; the others in the group go on.
-      write_db_.Exec("ROLLBACK TO call");
+      if (savepoint) writer_.rollback_to.Run();
       call.rolled_back = true;
+      next_seq = first_seq;
     }
-    write_db_.Exec("RELEASE call");
+    if (savepoint) writer_.release.Run();
   } catch (...) {
+    // After some errors (disk full, I/O) SQLite has rolled the whole
+    // transaction back: then the group fails, not just this call.
+    if (sqlite3_get_autocommit(write_db_.handle()) != 0) throw;
     call.error = std::current_exception();
-    write_db_.Exec("ROLLBACK TO call");
-    write_db_.Exec("RELEASE call");
+    next_seq = first_seq;
+    if (savepoint) {
+      writer_.rollback_to.Run();
+      writer_.release.Run();
+    }
   }
+}
+
+void IncidentStore::WriteIncident(Call& call, size_t i, uint64_t& next_seq,
+                                  bool& conflict) {
+  core::Incident& inc = (*call.incidents)[i];
+  Prepared& p = call.prepared[i];
+  p.doc = p.doc_head + "\"seq\":" + std::to_string(next_seq) + p.doc_tail;
+  core::Statement& insert = writer_.insert;
+  insert.Bind(1, static_cast<int64_t>(next_seq))
+      .Bind(2, p.id)
+      .Bind(3, inc.reporter);
+  if (inc.report_id.empty()) {
+    insert.BindNull(4);
+  } else {
+    insert.Bind(4, inc.report_id);
+  }
+  insert.Bind(5, p.hash)
+      .Bind(6, Millis(inc.occurred_at))
+      .Bind(7, Millis(inc.received_at))
+      .Bind(8, p.doc);
+  insert.Run();
+  if (write_db_.Changes() == 1) {
+    inc.id = p.id;
+    inc.seq = next_seq++;
+    call.results.push_back({Outcome::kStored, inc.id, inc.seq});
+    return;
+  }
+
+  // The key was taken: a retry of the same report, or a reuse of its key.
+  core::Statement& find = writer_.find;
+  find.Bind(1, inc.reporter).Bind(2, inc.report_id);
+  if (inc.report_id.empty() || !find.Step()) {
+    find.Reset();
+    throw std::runtime_error("incident id " + p.id + " is taken");
+  }
+  const bool same = find.Text(2) == p.hash;
+  call.results.push_back({same ? Outcome::kDuplicate : Outcome::kConflict,
+                          find.Text(0), static_cast<uint64_t>(find.Int(1))});
+  find.Reset();
+  conflict |= !same;
 }
 
 size_t IncidentStore::Waiting() {

@@ -15,7 +15,14 @@ IngestService::IngestService(const config::IngestConfig& config,
       store_(store),
       publisher_(publisher),
       clock_(clock),
-      plate_key_(std::move(plate_key)) {}
+      plate_key_(std::move(plate_key)) {
+  // The stored document is the event's payload: no second serialisation.
+  if (publisher_ != nullptr) {
+    on_stored_ = [this](const core::Incident& inc, const std::string& doc) {
+      Publish(inc, doc);
+    };
+  }
+}
 
 Status IngestService::Validate(const nlohmann::json& body,
                                const std::string& reporter,
@@ -62,8 +69,7 @@ Submitted IngestService::Submit(const std::vector<nlohmann::json>& bodies,
   }
 
   auto results =
-      store_.Commit(incidents, /*all_or_nothing=*/true,
-                    [this](const core::Incident& inc) { Publish(inc); });
+      store_.CommitWithDocs(incidents, /*all_or_nothing=*/true, on_stored_);
   for (size_t i = 0; i < results.size(); ++i) {
     if (results[i].outcome == Outcome::kConflict) {
       rejected_ += bodies.size();
@@ -80,8 +86,7 @@ Submitted IngestService::Submit(const std::vector<nlohmann::json>& bodies,
 std::vector<CommitResult> IngestService::CommitEach(
     std::vector<core::Incident>& incidents) {
   auto results =
-      store_.Commit(incidents, /*all_or_nothing=*/false,
-                    [this](const core::Incident& inc) { Publish(inc); });
+      store_.CommitWithDocs(incidents, /*all_or_nothing=*/false, on_stored_);
   Count(results);
   return results;
 }
@@ -118,10 +123,9 @@ Status IngestService::ResolveRegion(core::Location* loc) const {
   return Status::Ok();
 }
 
-void IngestService::Publish(const core::Incident& incident) {
-  if (publisher_ == nullptr) return;
-  publisher_->Publish({broker::kIncidentTopic, incident.seq,
-                       core::IncidentToJson(incident).dump()});
+void IngestService::Publish(const core::Incident& incident,
+                            const std::string& doc) {
+  publisher_->Publish({broker::kIncidentTopic, incident.seq, doc});
 }
 
 void IngestService::Count(const std::vector<CommitResult>& results) {

@@ -64,7 +64,7 @@ class IngestService {
 
  private:
   core::Status ResolveRegion(core::Location* location) const;
-  void Publish(const core::Incident& incident);
+  void Publish(const core::Incident& incident, const std::string& doc);
   void Count(const std::vector<CommitResult>& results);
 
   config::IngestConfig config_;
@@ -73,6 +73,7 @@ class IngestService {
   const core::Clock& clock_;
   std::string plate_key_;
   const core::RegionIndex* regions_ = nullptr;
+  IncidentStore::OnStored on_stored_;  // Publish, or empty without publisher
   std::atomic<uint64_t> accepted_{0};
   std::atomic<uint64_t> rejected_{0};
   std::atomic<uint64_t> duplicates_{0};

@@ -84,9 +84,35 @@ std::optional<std::vector<core::Step>> SplitSteps(std::string_view text) {
   return steps;
 }
 
+std::string JoinRegions(const std::vector<std::string>& regions) {
+  std::string out;
+  for (const std::string& r : regions) {
+    if (!out.empty()) out += ',';
+    out += r;
+  }
+  return out;
+}
+
+std::vector<std::string> SplitRegions(std::string_view text) {
+  std::vector<std::string> regions;
+  while (!text.empty()) {
+    size_t comma = text.find(',');
+    std::string_view item = Trim(text.substr(0, comma));
+    text = comma == std::string_view::npos ? "" : text.substr(comma + 1);
+    if (!item.empty()) regions.emplace_back(item);
+  }
+  return regions;
+}
+
 TokenStore::TokenStore(const std::string& path)
     : db_(path, core::Database::Durability::kFull) {
   db_.Exec(kSchema);
+  // Files made before tokens had a region scope get the column.
+  bool has_regions = false;
+  auto columns = db_.Prepare("PRAGMA table_info(tokens)");
+  while (columns.Step()) has_regions |= columns.Text(1) == "regions";
+  if (!has_regions)
+    db_.Exec("ALTER TABLE tokens ADD COLUMN regions TEXT NOT NULL DEFAULT ''");
 }
 
 core::Status TokenStore::Create(const core::Principal& principal,
@@ -112,13 +138,14 @@ core::Status TokenStore::Create(const core::Principal& principal,
   }
   std::string secret = kPrefix + core::RandomHex(kTokenBytes);
   auto insert = db_.Prepare(
-      "INSERT INTO tokens (name, token_hash, role, steps, created_at) "
-      "VALUES (?, ?, ?, ?, ?)");
+      "INSERT INTO tokens (name, token_hash, role, steps, created_at, "
+      "regions) VALUES (?, ?, ?, ?, ?, ?)");
   insert.Bind(1, principal.name)
       .Bind(2, HashToken(secret))
       .Bind(3, core::RoleName(principal.role))
       .Bind(4, JoinSteps(principal.steps))
-      .Bind(5, Millis(now));
+      .Bind(5, Millis(now))
+      .Bind(6, JoinRegions(principal.regions));
   insert.Run();
   *token = std::move(secret);
   return core::Status::Ok();
@@ -140,7 +167,7 @@ core::Status TokenStore::Revoke(const std::string& name, core::Instant now) {
 std::vector<TokenInfo> TokenStore::List() {
   std::lock_guard<std::mutex> lock(mu_);
   auto q = db_.Prepare(
-      "SELECT name, role, steps, created_at, revoked_at FROM tokens "
+      "SELECT name, role, steps, created_at, revoked_at, regions FROM tokens "
       "ORDER BY id");
   std::vector<TokenInfo> out;
   while (q.Step()) {
@@ -152,6 +179,7 @@ std::vector<TokenInfo> TokenStore::List() {
         SplitSteps(q.Text(2)).value_or(std::vector<core::Step>{});
     info.created_at = core::Instant(core::Duration(q.Int(3)));
     if (!q.IsNull(4)) info.revoked_at = core::Instant(core::Duration(q.Int(4)));
+    info.principal.regions = SplitRegions(q.Text(5));
     out.push_back(std::move(info));
   }
   return out;
@@ -165,14 +193,15 @@ std::optional<core::Principal> TokenStore::Authenticate(
 
   std::lock_guard<std::mutex> lock(mu_);
   auto q = db_.Prepare(
-      "SELECT name, role, steps FROM tokens "
+      "SELECT name, role, steps, regions FROM tokens "
       "WHERE token_hash = ? AND revoked_at IS NULL");
   q.Bind(1, HashToken(token));
   if (!q.Step()) return std::nullopt;
   auto role = core::ParseRole(q.Text(1));
   auto steps = SplitSteps(q.Text(2));
   if (!role || !steps) return std::nullopt;  // a row no Create wrote
-  return core::Principal{q.Text(0), *role, std::move(*steps)};
+  return core::Principal{q.Text(0), *role, std::move(*steps),
+                         SplitRegions(q.Text(3))};
 }
 
 }  // namespace slagboom::ingest

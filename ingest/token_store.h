@@ -57,6 +57,10 @@ class TokenStore : public core::Authenticator {
 std::string JoinSteps(const std::vector<core::Step>& steps);
 std::optional<std::vector<core::Step>> SplitSteps(std::string_view text);
 
+// A token's region scope, "a,b" from regions and back (blanks dropped).
+std::string JoinRegions(const std::vector<std::string>& regions);
+std::vector<std::string> SplitRegions(std::string_view text);
+
 }  // namespace slagboom::ingest
 
 #endif  // SLAGBOOM_INGEST_TOKEN_STORE_H_

@@ -98,6 +98,61 @@ TEST_CASE_METHOD(Fixture, "a conflict in a group stores only that call",
   CHECK(store.LastSeq() == 2);  // no gap left by the rolled-back row
 }
 
+TEST_CASE_METHOD(
+    Fixture, "the stored and the published document are the incident's json",
+    "[ingest]") {
+  std::vector<core::Incident> batch(2);
+  REQUIRE(service.Validate(Report("d1"), "shop-1", "api", "", &batch[0]).ok());
+  json bare = Report("");
+  bare.erase("report_id");
+  REQUIRE(service.Validate(bare, "shop-1", "api", "", &batch[1]).ok());
+  std::vector<std::string> docs;
+  auto results = store.CommitWithDocs(
+      batch, true, [&](const core::Incident& inc, const std::string& doc) {
+        CHECK(doc == core::IncidentToJson(inc).dump());
+        docs.push_back(doc);
+      });
+
+  REQUIRE(docs.size() == 2);
+  core::Database db(dir.path + "/ingest.db", core::Database::Durability::kFull);
+  for (size_t i = 0; i < 2; ++i) {
+    auto stored = store.Get(results[i].id);
+    REQUIRE(stored);
+    CHECK(stored->seq == i + 1);
+    CHECK(core::IncidentToJson(*stored).dump() == docs[i]);
+    auto row = db.Prepare("SELECT content_hash FROM incidents WHERE id = ?");
+    row.Bind(1, results[i].id);
+    REQUIRE(row.Step());
+    CHECK(row.Text(0) == ContentHash(*stored));
+  }
+}
+
+TEST_CASE("sequence numbers go on without a gap when the store is reopened",
+          "[ingest]") {
+  testing::TempDir dir;
+  const std::string path = dir.path + "/ingest.db";
+  auto one = [](const std::string& report_id) {
+    core::Incident inc;
+    inc.reporter = "shop-1";
+    inc.report_id = report_id;
+    inc.offence = "shoplifting";
+    return std::vector<core::Incident>{inc};
+  };
+  {
+    IncidentStore store(path);
+    auto a = one("a"), b = one("b");
+    CHECK(store.Commit(a, true, nullptr).at(0).seq == 1);
+    CHECK(store.Commit(b, true, nullptr).at(0).seq == 2);
+  }
+  IncidentStore store(path);
+  auto c = one("c"), retry = one("a");
+  CHECK(store.Commit(c, true, nullptr).at(0).seq == 3);
+  auto again = store.Commit(retry, true, nullptr);
+  CHECK(again.at(0).outcome == Outcome::kDuplicate);
+  CHECK(again.at(0).seq == 1);
+  CHECK(store.LastSeq() == 3);
+}
+
 TEST_CASE_METHOD(Fixture, "C3 concurrent writers never see database is locked",
                  "[ingest]") {
   // 5,000 rows to import.
