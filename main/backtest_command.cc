@@ -107,14 +107,6 @@ std::string PlateKey(const config::Config& config) {
   return core::RandomHex(32);
 }
 
-// What the store would name the incident: a report id gives an id derived
-// from reporter and report id (ingest/incident_store.cc), so an import and
-// a back-test name the same incident alike.
-std::string IncidentId(const core::Incident& inc) {
-  if (inc.report_id.empty()) return "inc_" + core::RandomHex(10);
-  return "inc_" + core::Sha256Hex(inc.reporter + "\n" + inc.report_id, 20);
-}
-
 // CSV rows through the import's mapping and validation, in the order an
 // import commits them: by occurred_at, ties in file order, file by file.
 bool FeedFiles(const BacktestArgs& args, const config::Config& config,
@@ -144,7 +136,7 @@ bool FeedFiles(const BacktestArgs& args, const config::Config& config,
             ++rejected;
             return;
           }
-          inc.id = IncidentId(inc);
+          inc.id = core::IncidentIdFor(inc);
           valid.push_back(std::move(inc));
         });
     if (!report.status.ok()) {

@@ -1,5 +1,7 @@
 #include "rules/alert.h"
 
+#include <algorithm>
+
 #include "core/digest.h"
 #include "core/time_util.h"
 
@@ -50,6 +52,13 @@ std::string_view AlertStateName(AlertState state) {
   return "firing";
 }
 
+core::Tlp AlertTlp(const Alert& alert) {
+  if (alert.incidents.empty()) return core::Tlp::kAmber;
+  core::Tlp most = core::Tlp::kClear;
+  for (const AlertIncident& i : alert.incidents) most = std::max(most, i.tlp);
+  return most;
+}
+
 std::string MakeAlertId(const std::string& rule_id, const std::string& key,
                         const std::string& first_incident_id) {
   return "alr_" +
@@ -64,7 +73,9 @@ json AlertToJson(const Alert& a) {
                 {"occurred_at", core::FormatInstant(i.occurred_at)},
                 {"region", i.region},
                 {"step", i.step},
-                {"offence", i.offence}};
+                {"offence", i.offence},
+                {"tlp", core::TlpName(i.tlp)}};
+    if (!i.sector.empty()) one["sector"] = i.sector;
     if (i.lat && i.lon) {
       one["lat"] = *i.lat;
       one["lon"] = *i.lon;
@@ -78,6 +89,7 @@ json AlertToJson(const Alert& a) {
             {"state", AlertStateName(a.state)},
             {"key_kind", a.key_kind},
             {"key", a.key},
+            {"tlp", core::TlpName(AlertTlp(a))},
             {"region_level", a.region_level},
             {"regions", a.regions},
             {"steps", a.steps},
@@ -113,14 +125,17 @@ core::Status AlertFromJson(const json& j, Alert* out) {
     a.regions = j.value("regions", std::vector<std::string>{});
     a.steps = j.value("steps", std::vector<std::string>{});
     for (const json& i : j.at("incidents")) {
-      AlertIncident one{i.at("id"),
-                        i.value("seq", uint64_t{0}),
-                        ReadInstant(i, "occurred_at"),
-                        i.value("region", ""),
-                        i.value("step", ""),
-                        i.value("offence", ""),
-                        std::nullopt,
-                        std::nullopt};
+      AlertIncident one{
+          i.at("id"),
+          i.value("seq", uint64_t{0}),
+          ReadInstant(i, "occurred_at"),
+          i.value("region", ""),
+          i.value("step", ""),
+          i.value("offence", ""),
+          std::nullopt,
+          std::nullopt,
+          core::ParseTlp(i.value("tlp", "AMBER")).value_or(core::Tlp::kAmber),
+          i.value("sector", "")};
       if (i.contains("lat") && i.contains("lon")) {
         one.lat = i.at("lat").get<double>();
         one.lon = i.at("lon").get<double>();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/incident.h"
 #include "core/status.h"
 
 namespace slagboom::rules {
@@ -24,6 +25,8 @@ struct AlertIncident {
   std::string offence;
   std::optional<double> lat;  // where the incident happened, when known
   std::optional<double> lon;
+  core::Tlp tlp = core::Tlp::kAmber;  // as the reporter marked it
+  std::string sector;                 // the reporter's trade; may be empty
 };
 
 // Where a moving group (a `wave` rule) is heading, from a least-squares fit
@@ -74,9 +77,16 @@ struct AlertEvent {
   Alert alert;
 };
 
+// The most restrictive TLP of the alert's incidents: who may see the
+// alert.  AMBER (the incidents' default) for an alert without incidents.
+core::Tlp AlertTlp(const Alert& alert);
+
 std::string MakeAlertId(const std::string& rule_id, const std::string& key,
                         const std::string& first_incident_id);
 
+// The alert carries "tlp" (AlertTlp) and each incident its own "tlp" and,
+// when set, "sector".  AlertFromJson reads an incident without "tlp" as
+// AMBER.
 nlohmann::json AlertToJson(const Alert& alert);
 core::Status AlertFromJson(const nlohmann::json& j, Alert* out);
 

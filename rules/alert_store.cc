@@ -1,5 +1,6 @@
 #include "rules/alert_store.h"
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -60,6 +61,18 @@ void AddPositionColumns(core::Database& db) {
   db.Exec("ALTER TABLE entries ADD COLUMN lon_e7 INTEGER");
 }
 
+// Files written before entries carried a TLP and a sector gain the
+// columns; their entries read back as AMBER without a sector.
+void AddTlpColumns(core::Database& db) {
+  auto q = db.Prepare(
+      "SELECT COUNT(*) FROM pragma_table_info('entries') "
+      "WHERE name = 'tlp'");
+  q.Step();
+  if (q.Int(0) > 0) return;
+  db.Exec("ALTER TABLE entries ADD COLUMN tlp INTEGER");
+  db.Exec("ALTER TABLE entries ADD COLUMN sector TEXT");
+}
+
 void BindPosition(core::Statement& q, int index, std::optional<double> v) {
   if (v) {
     q.Bind(index, static_cast<int64_t>(std::llround(*v * kE7)));
@@ -91,6 +104,7 @@ AlertStore::AlertStore(const std::string& path)
     : db_(path, core::Database::Durability::kNormal) {
   db_.Exec(kSchema);
   AddPositionColumns(db_);
+  AddTlpColumns(db_);
 }
 
 AlertStore::Saved AlertStore::LoadState() {
@@ -119,7 +133,7 @@ void AlertStore::LoadInto(Engine& engine) {
 
   auto entries = db_.Prepare(
       "SELECT rule, key, incident_id, seq, time, region, step, offence, "
-      "lat_e7, lon_e7 FROM entries ORDER BY time");
+      "lat_e7, lon_e7, tlp, sector FROM entries ORDER BY time");
   while (entries.Step()) {
     auto it = std::find(ids.begin(), ids.end(), entries.Text(0));
     if (it == ids.end()) continue;  // the rule is gone from the config
@@ -131,6 +145,11 @@ void AlertStore::LoadInto(Engine& engine) {
             entries.Text(7),
             ReadPosition(entries, 8),
             ReadPosition(entries, 9)};
+    if (!entries.IsNull(10)) {
+      e.tlp =
+          static_cast<core::Tlp>(std::clamp<int64_t>(entries.Int(10), 0, 4));
+    }
+    if (!entries.IsNull(11)) e.sector = entries.Text(11);
     engine.Restore(static_cast<size_t>(it - ids.begin()), entries.Text(1), e);
   }
   // Recently resolved alerts too: a late incident may still join one.
@@ -148,8 +167,8 @@ std::vector<AlertEvent> AlertStore::Apply(uint64_t incident_seq,
   core::Transaction txn(db_);
   auto add = db_.Prepare(
       "INSERT OR IGNORE INTO entries (rule, key, incident_id, seq, time, "
-      "region, step, offence, lat_e7, lon_e7) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "region, step, offence, lat_e7, lon_e7, tlp, sector) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   for (const Outcome::Added& a : outcome.added) {
     BindPosition(add, 9, a.entry.lat);
     BindPosition(add, 10, a.entry.lon);
@@ -160,7 +179,9 @@ std::vector<AlertEvent> AlertStore::Apply(uint64_t incident_seq,
         .Bind(5, Millis(a.entry.time))
         .Bind(6, a.entry.region)
         .Bind(7, a.entry.step)
-        .Bind(8, a.entry.offence);
+        .Bind(8, a.entry.offence)
+        .Bind(11, static_cast<int64_t>(a.entry.tlp))
+        .Bind(12, a.entry.sector);
     add.Run();
   }
 

@@ -8,12 +8,67 @@ namespace slagboom::rules {
 
 using nlohmann::json;
 
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+}  // namespace
+
+size_t SeenIds::Home(const Packed& p, size_t mask) {
+  return static_cast<size_t>((p.low ^ (p.low >> 29)) * 0x9e3779b97f4a7c15ULL >>
+                             17) &
+         mask;
+}
+
+bool SeenIds::Insert(const std::string& id) {
+  constexpr size_t kDigits = 20;
+  if (id.size() != 4 + kDigits || id.compare(0, 4, "inc_") != 0)
+    return others_.insert(id).second;
+  Packed p;
+  for (size_t i = 0; i < kDigits; ++i) {
+    const int v = HexValue(id[4 + i]);
+    if (v < 0) return others_.insert(id).second;
+    if (i < 4) {
+      p.high = p.high << 4 | static_cast<uint64_t>(v);
+    } else {
+      p.low = p.low << 4 | static_cast<uint64_t>(v);
+    }
+  }
+  p.high |= uint64_t{1} << 63;
+  if ((used_ + 1) * 2 > slots_.size()) Grow();
+  const size_t mask = slots_.size() - 1;
+  size_t i = Home(p, mask);
+  while (slots_[i].high != 0) {
+    if (slots_[i].low == p.low && slots_[i].high == p.high) return false;
+    i = (i + 1) & mask;
+  }
+  slots_[i] = p;
+  ++used_;
+  return true;
+}
+
+void SeenIds::Grow() {
+  std::vector<Packed> old = std::move(slots_);
+  slots_.assign(std::max<size_t>(1024, old.size() * 2), Packed{});
+  const size_t mask = slots_.size() - 1;
+  for (const Packed& p : old) {
+    if (p.high == 0) continue;
+    size_t i = Home(p, mask);
+    while (slots_[i].high != 0) i = (i + 1) & mask;
+    slots_[i] = p;
+  }
+}
+
 Backtest::Backtest(const config::RulesConfig& config,
                    const core::RegionIndex* regions)
     : engine_(config, regions) {}
 
 void Backtest::Feed(const core::Incident& incident) {
-  if (!seen_.insert(incident.id).second) {
+  if (!seen_.Insert(incident.id)) {
     ++duplicates_;
     return;
   }

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "config/config.h"
@@ -20,6 +21,27 @@
 #include "rules/engine.h"
 
 namespace slagboom::rules {
+
+// The incident ids a back-test has seen.  Ids as ingest makes them
+// ("inc_" and 20 hex digits) are kept as 80-bit numbers in an open hash
+// table, 16 bytes each; any other id as a string.
+class SeenIds {
+ public:
+  // True when `id` is new (and now held), false when held before.
+  bool Insert(const std::string& id);
+
+ private:
+  struct Packed {
+    uint64_t low = 0;
+    uint64_t high = 0;  // bit 63 set: the slot holds an id
+  };
+  static size_t Home(const Packed& p, size_t mask);
+  void Grow();
+
+  std::vector<Packed> slots_;
+  size_t used_ = 0;
+  std::unordered_set<std::string> others_;
+};
 
 class Backtest {
  public:
@@ -39,7 +61,7 @@ class Backtest {
 
  private:
   Engine engine_;
-  std::set<std::string> seen_;
+  SeenIds seen_;
   std::map<std::string, Alert> alerts_;
   uint64_t incidents_ = 0;
   uint64_t duplicates_ = 0;

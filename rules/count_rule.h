@@ -20,10 +20,12 @@ class CountRule : public EpisodeRule {
   using EpisodeRule::EpisodeRule;
 
  protected:
-  // The earliest window [start, start + window] among es[0, end) that
-  // holds es[at] and meets the thresholds, as its entries' indexes.
-  std::vector<size_t> Qualify(const std::deque<Entry>& es, size_t at,
+  // The earliest window [start, start + window] among entries[0, end)
+  // that holds entries[at] and meets the thresholds, as its entries'
+  // indexes.
+  std::vector<size_t> Qualify(const KeyState& state, size_t at,
                               size_t end) const override;
+  bool TracksRegions() const override { return config_.min_regions > 1; }
 };
 
 }  // namespace slagboom::rules

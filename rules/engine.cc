@@ -68,7 +68,7 @@ Outcome Engine::Process(const core::Incident& incident) {
     if (!key) continue;
     Entry entry = rules_[i]->MakeEntry(incident);
     if (rules_[i]->Add(*key, entry, &out.changes))
-      out.added.push_back({i, *key, std::move(entry)});
+      out.added.push_back({i, std::move(*key), std::move(entry)});
   }
   Tell(from, &out.changes);
   return out;

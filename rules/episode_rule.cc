@@ -5,7 +5,23 @@
 namespace slagboom::rules {
 namespace {
 
-bool Holds(const Alert& alert, const std::string& id) {
+bool IncidentBefore(const AlertIncident& a, const AlertIncident& b) {
+  return a.occurred_at != b.occurred_at ? a.occurred_at < b.occurred_at
+                                        : a.id < b.id;
+}
+
+// An alert's incidents are kept by (time, id), as entries are.
+bool Holds(const Alert& alert, const Entry& e) {
+  auto it = std::lower_bound(
+      alert.incidents.begin(), alert.incidents.end(), e,
+      [](const AlertIncident& a, const Entry& b) {
+        return a.occurred_at != b.time ? a.occurred_at < b.time : a.id < b.id;
+      });
+  return it != alert.incidents.end() && it->id == e.id &&
+         it->occurred_at == e.time;
+}
+
+bool HoldsId(const Alert& alert, const std::string& id) {
   return std::any_of(alert.incidents.begin(), alert.incidents.end(),
                      [&id](const AlertIncident& a) { return a.id == id; });
 }
@@ -18,13 +34,9 @@ void InsertSorted(std::vector<std::string>& v, const std::string& x) {
 
 void Absorb(Alert& alert, const Entry& e) {
   AlertIncident inc = ToAlertIncident(e);
-  auto pos = std::lower_bound(
-      alert.incidents.begin(), alert.incidents.end(), inc,
-      [](const AlertIncident& a, const AlertIncident& b) {
-        return a.occurred_at != b.occurred_at ? a.occurred_at < b.occurred_at
-                                              : a.id < b.id;
-      });
-  alert.incidents.insert(pos, inc);
+  auto pos = std::lower_bound(alert.incidents.begin(), alert.incidents.end(),
+                              inc, IncidentBefore);
+  alert.incidents.insert(pos, std::move(inc));
   InsertSorted(alert.regions, e.region);
   InsertSorted(alert.steps, e.step);
   alert.first_at = std::min(alert.first_at, e.time);
@@ -51,15 +63,16 @@ void EpisodeRule::Resolve(Alert& alert) const {
   ++alert.version;
 }
 
-Alert* EpisodeRule::Step(const std::string& key, const std::deque<Entry>& es,
+Alert* EpisodeRule::Step(const std::string& key, const KeyState& state,
                          size_t at, size_t end,
                          std::vector<Alert>& episodes) const {
-  std::vector<size_t> members = Qualify(es, at, end);
+  std::vector<size_t> members = Qualify(state, at, end);
+  const std::vector<Entry>& es = state.entries;
   if (members.empty()) return nullptr;
   Alert* last = episodes.empty() ? nullptr : &episodes.back();
   if (last != nullptr && es[at].time <= last->last_at + span()) {
     for (size_t i : members) {
-      if (!Holds(*last, es[i].id)) Absorb(*last, es[i]);
+      if (!Holds(*last, es[i])) Absorb(*last, es[i]);
     }
     if (last->state == AlertState::kResolved) {
       last->resolved_at = last->last_at + span();
@@ -87,22 +100,46 @@ Alert* EpisodeRule::Step(const std::string& key, const std::deque<Entry>& es,
   return &episodes.back();
 }
 
+bool EpisodeRule::Hold(KeyState& state, const Entry& entry) {
+  auto& es = state.entries;
+  auto pos = std::lower_bound(es.begin(), es.end(), entry, EntryBefore);
+  if (pos != es.end() && pos->id == entry.id && pos->time == entry.time)
+    return false;
+  es.insert(pos, entry);
+
+  if (!TracksRegions() || (!state.tracking && es.size() <= kTrackFrom))
+    return true;
+  auto note = [&state](const Entry& e) {
+    if (e.region.empty()) return;
+    for (auto& [region, t] : state.latest) {
+      if (region != e.region) continue;
+      t = std::max(t, e.time);
+      return;
+    }
+    state.latest.emplace_back(e.region, e.time);
+  };
+  if (state.tracking) {
+    note(entry);
+  } else {
+    for (const Entry& e : es) note(e);
+    state.tracking = true;
+  }
+  return true;
+}
+
 bool EpisodeRule::Add(const std::string& key, const Entry& entry,
                       std::vector<Alert>* changes) {
   KeyState& state = keys_[key];
   auto& es = state.entries;
-  if (std::any_of(es.begin(), es.end(),
-                  [&](const Entry& e) { return e.id == entry.id; }))
-    return false;
-  auto pos = std::lower_bound(es.begin(), es.end(), entry, EntryBefore);
-  const bool in_order = pos == es.end() && entry.time >= watermark_;
-  es.insert(pos, entry);
+  const bool in_order =
+      (es.empty() || EntryBefore(es.back(), entry)) && entry.time >= watermark_;
+  if (!Hold(state, entry)) return false;
   if (!in_order) {
     Recompute(key, state, changes);
     return true;
   }
 
-  Alert* alert = Step(key, es, es.size() - 1, es.size(), state.episodes);
+  Alert* alert = Step(key, state, es.size() - 1, es.size(), state.episodes);
   if (alert == nullptr) return true;
   expiries_.emplace(alert->last_at + span(), key);
   changes->push_back(*alert);
@@ -113,7 +150,7 @@ void EpisodeRule::Recompute(const std::string& key, KeyState& state,
                             std::vector<Alert>* changes) {
   std::vector<Alert> fresh;
   for (size_t i = 0; i < state.entries.size(); ++i)
-    Step(key, state.entries, i, i + 1, fresh);
+    Step(key, state, i, i + 1, fresh);
 
   std::vector<Alert>& old = state.episodes;
   for (Alert& ep : fresh) {
@@ -146,7 +183,7 @@ void EpisodeRule::Recompute(const std::string& key, KeyState& state,
       continue;
     Alert gone = o;
     auto into = std::find_if(fresh.begin(), fresh.end(), [&](const Alert& f) {
-      return Holds(f, o.incidents.front().id);
+      return HoldsId(f, o.incidents.front().id);
     });
     if (gone.state != AlertState::kResolved) {
       gone.state = AlertState::kResolved;
@@ -178,10 +215,10 @@ void EpisodeRule::Advance(core::Instant watermark, core::Duration lateness,
     changes->push_back(last);
   }
 
-  // Sweeping every key costs, so it waits until the horizon has moved by
-  // an eighth of the span.
+  // Sweeping every key costs (and moves the entries a key keeps), so it
+  // waits until the horizon has moved by an eighth of what is kept.
   const core::Instant horizon = watermark_ - lateness - span();
-  if (horizon - last_sweep_ < span() / 8) return;
+  if (horizon - last_sweep_ < (lateness + span()) / 8) return;
   last_sweep_ = horizon;
   Sweep(horizon);
 }
@@ -200,8 +237,12 @@ void EpisodeRule::Sweep(core::Instant horizon) {
     eps.erase(eps.begin(), eps.begin() + static_cast<long>(done));
     core::Instant cut = horizon;
     if (!eps.empty()) cut = std::min(cut, eps.front().first_at);
-    while (!state.entries.empty() && state.entries.front().time < cut)
-      state.entries.pop_front();
+    auto& es = state.entries;
+    es.erase(es.begin(), std::lower_bound(es.begin(), es.end(), cut,
+                                          [](const Entry& e, core::Instant x) {
+                                            return e.time < x;
+                                          }));
+    std::erase_if(state.latest, [cut](const auto& r) { return r.second < cut; });
     if (state.entries.empty() && eps.empty()) {
       it = keys_.erase(it);
     } else {
@@ -211,8 +252,7 @@ void EpisodeRule::Sweep(core::Instant horizon) {
 }
 
 void EpisodeRule::Restore(const std::string& key, const Entry& entry) {
-  auto& es = keys_[key].entries;
-  es.insert(std::lower_bound(es.begin(), es.end(), entry, EntryBefore), entry);
+  Hold(keys_[key], entry);
 }
 
 void EpisodeRule::RestoreAlert(const Alert& alert) {

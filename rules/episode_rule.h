@@ -7,6 +7,9 @@
 // incident plus span() is not before the entry).  The alert id comes from
 // the first incident of the episode.
 //
+// An entry is a duplicate (Add returns false) when the key holds one of the
+// same time and id: an incident's id and time never change.
+//
 // Exactness: an entry that arrives in order is that step.  One that arrives
 // out of order (within the lateness) makes the key's episodes computed
 // again from its sorted entries; what differs is emitted: a new episode
@@ -17,7 +20,6 @@
 #ifndef SLAGBOOM_RULES_EPISODE_RULE_H_
 #define SLAGBOOM_RULES_EPISODE_RULE_H_
 
-#include <deque>
 #include <map>
 #include <string>
 #include <unordered_map>
@@ -41,31 +43,45 @@ class EpisodeRule : public Rule {
   core::Duration reach() const override { return span(); }
 
  protected:
-  // The indexes, ascending, of the entries that let es[at] complete the
-  // condition when only es[0, end) are known; empty when it does not.
-  // REQUIRES: at < end <= es.size().
-  virtual std::vector<size_t> Qualify(const std::deque<Entry>& es, size_t at,
+  // A key's state.  `latest` is the newest time of each region among the
+  // entries, kept (for rules that count regions, see TracksRegions) once
+  // the key holds more than a few entries, so that a long window need not
+  // be read again for every incident.
+  struct KeyState {
+    std::vector<Entry> entries;   // by (time, id)
+    std::vector<Alert> episodes;  // by first_at; only the last may be open
+    std::vector<std::pair<std::string, core::Instant>> latest;
+    bool tracking = false;  // `latest` is kept
+  };
+
+  // The indexes, ascending, of the entries that let entries[at] complete
+  // the condition when only entries[0, end) are known; empty when it does
+  // not.  REQUIRES: at < end <= state.entries.size().
+  virtual std::vector<size_t> Qualify(const KeyState& state, size_t at,
                                       size_t end) const = 0;
   // How long after its last incident an episode stays open.
   virtual core::Duration span() const { return config_.window; }
   // Adds what a kind derives from the incidents (a wave's motion).
   virtual void Decorate(Alert& /*alert*/) const {}
+  // True when Qualify reads `latest`.
+  virtual bool TracksRegions() const { return false; }
+
+  // Keys with more entries than this keep `latest`.
+  static constexpr size_t kTrackFrom = 16;
 
  private:
-  struct KeyState {
-    std::deque<Entry> entries;    // by (time, id)
-    std::vector<Alert> episodes;  // by first_at; only the last may be open
-  };
-
-  // One step of in-order processing: es[at] against `episodes`.  Returns
-  // the alert it fired or changed, or null.
-  Alert* Step(const std::string& key, const std::deque<Entry>& es, size_t at,
+  // One step of in-order processing: entries[at] against `episodes`.
+  // Returns the alert it fired or changed, or null.
+  Alert* Step(const std::string& key, const KeyState& state, size_t at,
               size_t end, std::vector<Alert>& episodes) const;
   void Recompute(const std::string& key, KeyState& state,
                  std::vector<Alert>* changes);
   bool RunOut(const Alert& alert) const;
   void Resolve(Alert& alert) const;
   void Sweep(core::Instant horizon);
+  // Inserts `entry` in order and keeps `latest`; false (nothing changed)
+  // when an entry of the same time and id is held.
+  bool Hold(KeyState& state, const Entry& entry);
 
   std::unordered_map<std::string, KeyState> keys_;
   // Keys with an open episode, by when it may run out (stale entries are

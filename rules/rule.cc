@@ -24,7 +24,8 @@ bool EntryBefore(const Entry& a, const Entry& b) {
 }
 
 AlertIncident ToAlertIncident(const Entry& e) {
-  return {e.id, e.seq, e.time, e.region, e.step, e.offence, e.lat, e.lon};
+  return {e.id,      e.seq, e.time, e.region, e.step,
+          e.offence, e.lat, e.lon,  e.tlp,    e.sector};
 }
 
 const std::string& LocationField(const core::Incident& inc,
@@ -80,7 +81,9 @@ Entry Rule::MakeEntry(const core::Incident& inc) const {
                std::string(core::StepName(inc.step)),
                inc.offence,
                inc.location.lat,
-               inc.location.lon};
+               inc.location.lon,
+               inc.tlp,
+               inc.sector};
 }
 
 std::unique_ptr<Rule> MakeRule(const config::RuleConfig& config,

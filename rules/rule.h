@@ -33,6 +33,8 @@ struct Entry {
   std::string offence;
   std::optional<double> lat;
   std::optional<double> lon;
+  core::Tlp tlp = core::Tlp::kAmber;
+  std::string sector;
 };
 
 // Entries are ordered by time, then id, whatever order they arrive in.

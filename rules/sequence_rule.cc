@@ -28,7 +28,7 @@ bool SequenceMatches(const config::RuleConfig& c, const core::Incident& inc) {
 
 std::vector<size_t> ChainEndingAt(const std::vector<std::string>& steps,
                                   core::Duration within,
-                                  const std::deque<Entry>& es, size_t at,
+                                  const std::vector<Entry>& es, size_t at,
                                   size_t end) {
   const size_t n = steps.size();
   if (n == 0 || at >= end || es[at].step != steps[n - 1]) return {};
@@ -60,9 +60,10 @@ std::optional<std::string> SequenceRule::KeyOf(
   return value;
 }
 
-std::vector<size_t> SequenceRule::Qualify(const std::deque<Entry>& es,
-                                          size_t at, size_t end) const {
-  return ChainEndingAt(config_.steps_in_order, config_.within, es, at, end);
+std::vector<size_t> SequenceRule::Qualify(const KeyState& state, size_t at,
+                                          size_t end) const {
+  return ChainEndingAt(config_.steps_in_order, config_.within, state.entries,
+                       at, end);
 }
 
 std::optional<std::string> AbsenceRule::KeyOf(const core::Incident& inc) const {
@@ -166,7 +167,9 @@ void AbsenceRule::Advance(core::Instant watermark, core::Duration lateness,
   last_sweep_ = horizon;
   for (auto it = keys_.begin(); it != keys_.end();) {
     auto& es = it->second.entries;
-    while (!es.empty() && es.front().time < horizon) es.pop_front();
+    es.erase(es.begin(), std::find_if(es.begin(), es.end(), [&](const Entry& e) {
+               return e.time >= horizon;
+             }));
     auto& fired = it->second.fired;
     for (auto f = fired.begin(); f != fired.end();) {
       const bool old = f->second.state == AlertState::kResolved &&

@@ -34,7 +34,7 @@ namespace slagboom::rules {
 // es[at], spans at most `within`, as indexes; empty when there is none.
 std::vector<size_t> ChainEndingAt(const std::vector<std::string>& steps,
                                   core::Duration within,
-                                  const std::deque<Entry>& es, size_t at,
+                                  const std::vector<Entry>& es, size_t at,
                                   size_t end);
 
 class SequenceRule : public EpisodeRule {
@@ -44,7 +44,7 @@ class SequenceRule : public EpisodeRule {
       const core::Incident& incident) const override;
 
  protected:
-  std::vector<size_t> Qualify(const std::deque<Entry>& es, size_t at,
+  std::vector<size_t> Qualify(const KeyState& state, size_t at,
                               size_t end) const override;
   core::Duration span() const override { return config_.within; }
 };
@@ -65,7 +65,7 @@ class AbsenceRule : public Rule {
 
  private:
   struct KeyState {
-    std::deque<Entry> entries;           // by (time, id)
+    std::vector<Entry> entries;          // by (time, id)
     std::map<std::string, Alert> fired;  // by the id of the chain's end
   };
   // Fires, resolves and withdraws what is due for `key` at the watermark,

@@ -34,14 +34,26 @@ bool SpikeRule::Insert(const std::string& key, const Entry& entry) {
 
 bool SpikeRule::Add(const std::string& key, const Entry& entry,
                     std::vector<Alert>* changes) {
+  const std::optional<core::Instant> first_before = first_start_;
   if (!Insert(key, entry)) return false;
   // The window itself, and those whose baseline it is part of.
   Windows& windows = keys_[key];
   const core::Instant start = StartOf(entry.time);
-  const core::Instant last = start + config_.window * config_.baseline_windows;
+  const core::Duration history = config_.window * config_.baseline_windows;
+  const core::Instant last = start + history;
   for (auto it = windows.lower_bound(start);
        it != windows.end() && it->first <= last; ++it)
     Judge(key, windows, it->first, changes);
+
+  // An earlier first window gives windows of every region the history
+  // they lacked: judge those now, as in order they would have been.
+  if (first_before && *first_start_ < *first_before) {
+    for (auto& [k, ws] : keys_) {
+      for (auto it = ws.lower_bound(*first_start_ + history);
+           it != ws.end() && it->first < *first_before + history; ++it)
+        Judge(k, ws, it->first, changes);
+    }
+  }
   return true;
 }
 

@@ -2,7 +2,9 @@
 // of processing in order, and windows are UTC spans whatever the clocks do.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <iomanip>
 #include <map>
+#include <sstream>
 
 #include "core/time_util.h"
 #include "rules/engine.h"
@@ -104,16 +106,13 @@ TEST_CASE("in order the history gives these alerts", "[rules]") {
   CHECK(alerts == expected);
 }
 
-TEST_CASE("every arrival order within the lateness gives the same alerts",
-          "[rules]") {
-  const auto history = History();
-  const auto expected = Final(Rules(), history);
-  std::vector<size_t> order(history.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  // Every rotation and its reverse, and the reverse of time, plus a
-  // sample of shuffles with a fixed seed.
+// Arrival orders of n incidents: every rotation and its reverse (so the
+// reverse of time too), plus `shuffles` shuffles with a fixed seed.
+std::vector<std::vector<size_t>> Orders(size_t n, int shuffles) {
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
   std::vector<std::vector<size_t>> orders;
-  for (size_t r = 0; r < order.size(); ++r) {
+  for (size_t r = 0; r < n; ++r) {
     auto o = order;
     std::rotate(o.begin(), o.begin() + static_cast<long>(r), o.end());
     orders.push_back(o);
@@ -121,7 +120,7 @@ TEST_CASE("every arrival order within the lateness gives the same alerts",
     orders.push_back(o);
   }
   uint32_t seed = 12345;
-  for (int k = 0; k < 300; ++k) {
+  for (int k = 0; k < shuffles; ++k) {
     auto o = order;
     for (size_t i = o.size() - 1; i > 0; --i) {
       seed = seed * 1664525u + 1013904223u;
@@ -129,13 +128,156 @@ TEST_CASE("every arrival order within the lateness gives the same alerts",
     }
     orders.push_back(o);
   }
-  for (const auto& o : orders) {
+  return orders;
+}
+
+TEST_CASE("every arrival order within the lateness gives the same alerts",
+          "[rules]") {
+  const auto history = History();
+  const auto expected = Final(Rules(), history);
+  for (const auto& o : Orders(history.size(), 300)) {
     std::vector<core::Incident> shuffled;
     for (size_t i : o) shuffled.push_back(history[i]);
     INFO("order starts with " << shuffled[0].id << shuffled[1].id
                               << shuffled[2].id);
     CHECK(Final(Rules(), shuffled) == expected);
   }
+}
+
+// A shoplifting report with a position, for the keyless kinds.
+core::Incident Placed(const std::string& id, const std::string& when,
+                      const std::string& municipality, double lat, double lon) {
+  core::Incident inc;
+  inc.id = id;
+  inc.occurred_at = At(when);
+  inc.offence = "shoplifting";
+  inc.tags = {"foil_bag"};
+  inc.location.municipality = municipality;
+  inc.location.lat = lat;
+  inc.location.lon = lon;
+  return inc;
+}
+
+// What the alerts are in the end, the motion of a wave included.
+std::map<std::string, std::string> Summary(
+    const config::RulesConfig& rules,
+    const std::vector<core::Incident>& incidents) {
+  Engine engine(rules);
+  std::map<std::string, std::string> alerts;
+  for (const core::Incident& inc : incidents) {
+    for (const Alert& a : engine.Process(inc).changes) {
+      if (a.withdrawn) {
+        alerts.erase(a.id);
+        continue;
+      }
+      std::ostringstream text;
+      for (const AlertIncident& i : a.incidents) text << i.id << ' ';
+      if (a.motion) {
+        text << std::fixed << std::setprecision(6) << a.motion->bearing_deg
+             << ' ' << a.motion->speed_kmh << ' ' << a.motion->predicted_lat
+             << ' ' << a.motion->predicted_lon;
+      }
+      alerts[a.id] = text.str();
+    }
+  }
+  return alerts;
+}
+
+// Checks that every order of `history` gives what time order gives, and
+// returns that.
+std::map<std::string, std::string> SameInEveryOrder(
+    const config::RulesConfig& rules,
+    const std::vector<core::Incident>& history) {
+  const auto expected = Summary(rules, history);
+  for (const auto& o : Orders(history.size(), 200)) {
+    std::vector<core::Incident> shuffled;
+    for (size_t i : o) shuffled.push_back(history[i]);
+    INFO("order starts with " << shuffled[0].id << ' ' << shuffled[1].id << ' '
+                              << shuffled[2].id);
+    CHECK(Summary(rules, shuffled) == expected);
+  }
+  return expected;
+}
+
+TEST_CASE("a spike fires the same alerts in any arrival order", "[rules]") {
+  config::RuleConfig spike;
+  spike.id = "town-spike";
+  spike.kind = "spike";
+  spike.offences = {"shoplifting"};
+  spike.region_level = "municipality";
+  spike.window = hours(1);
+  spike.baseline_windows = 3;
+  spike.factor = 2;
+  spike.min_count = 3;
+  config::RulesConfig rules;
+  rules.lateness = hours(24);
+  rules.rules = {spike};
+  // Utrecht: a theft or two an hour, none at 13:00, four at 14:00 and
+  // four at 16:00; Zeist: one an hour, never a spike.
+  std::vector<core::Incident> history;
+  auto add = [&](const std::string& id, const std::string& when,
+                 const std::string& gm) {
+    history.push_back(
+        Placed(id, "2025-06-10T" + when + ":00Z", gm, 52.09, 5.12));
+  };
+  add("u1", "10:10", "GM0344");
+  add("u2", "11:20", "GM0344");
+  add("u3", "12:30", "GM0344");
+  add("u4", "12:40", "GM0344");
+  for (const char* id : {"u5", "u6", "u7", "u8"}) add(id, "14:05", "GM0344");
+  add("u9", "15:50", "GM0344");
+  for (const char* id : {"ua", "ub", "uc", "ud"}) add(id, "16:15", "GM0344");
+  for (const char* id : {"z1", "z2", "z3", "z4", "z5"})
+    add(id, "1" + std::string(1, id[1]) + ":30", "GM0355");
+
+  // 14:00 against 1 an hour before it; 16:00 against 5/3 an hour.
+  const auto alerts = SameInEveryOrder(rules, history);
+  CHECK(alerts ==
+        std::map<std::string, std::string>{
+            {MakeAlertId("town-spike", "GM0344", "window 2025-06-10T14:00:00Z"),
+             "u5 u6 u7 u8 "},
+            {MakeAlertId("town-spike", "GM0344", "window 2025-06-10T16:00:00Z"),
+             "ua ub uc ud "}});
+}
+
+TEST_CASE("a wave fires the same alerts in any arrival order", "[rules]") {
+  config::RuleConfig wave;
+  wave.id = "foil-bag-wave";
+  wave.kind = "wave";
+  wave.offences = {"shoplifting"};
+  wave.tags = {"foil_bag"};
+  wave.window = hours(24);
+  wave.min_count = 4;
+  wave.min_regions = 3;
+  wave.region_level = "municipality";
+  wave.horizon = hours(2);
+  config::RulesConfig rules;
+  rules.lateness = hours(72);  // more than the history spans
+  rules.rules = {wave};
+  // A group going north up the A2 on one day, and again two days later
+  // going east along the A12; between them a lone theft with no position.
+  std::vector<core::Incident> history = {
+      Placed("a1", "2025-06-10T09:00:00Z", "GM0935", 50.85, 5.69),
+      Placed("a2", "2025-06-10T10:30:00Z", "GM1883", 51.00, 5.87),
+      Placed("a3", "2025-06-10T12:00:00Z", "GM0957", 51.19, 5.99),
+      Placed("a4", "2025-06-10T13:30:00Z", "GM0988", 51.25, 5.71),
+      Placed("a5", "2025-06-10T15:00:00Z", "GM0772", 51.44, 5.48),
+      Placed("b1", "2025-06-12T09:00:00Z", "GM0518", 52.08, 4.31),
+      Placed("b2", "2025-06-12T10:00:00Z", "GM0513", 52.01, 4.71),
+      Placed("b3", "2025-06-12T11:00:00Z", "GM0344", 52.09, 5.12),
+      Placed("b4", "2025-06-12T12:30:00Z", "GM0228", 52.04, 5.67),
+      Placed("b5", "2025-06-12T14:00:00Z", "GM0202", 51.98, 5.91)};
+  core::Incident lone = Placed("x", "2025-06-11T12:00:00Z", "GM0344", 0, 0);
+  lone.location.lat.reset();
+  lone.location.lon.reset();
+  history.push_back(lone);
+
+  const auto alerts = SameInEveryOrder(rules, history);
+  REQUIRE(alerts.size() == 2);
+  CHECK(alerts.at(MakeAlertId("foil-bag-wave", "shoplifting", "a1"))
+            .starts_with("a1 a2 a3 a4 a5 "));
+  CHECK(alerts.at(MakeAlertId("foil-bag-wave", "shoplifting", "b1"))
+            .starts_with("b1 b2 b3 b4 b5 "));
 }
 
 TEST_CASE("an earlier incident arriving late takes over the alert", "[rules]") {

@@ -1,0 +1,433 @@
+// Back-test throughput and memory next to the machine's own limit and the
+// SQL a user would otherwise run, in one run:
+//
+//   1 scan:    how fast SQLite merely reads every row of an ingest-shaped
+//              incidents table on disk (warm page cache): the limit.
+//   2 query:   the main shipped count rule (same plate at offences in >= 3
+//              police units within 48 h) written as SQL over that table,
+//              with an index on (plate_key, occurred_at): the baseline.
+//   3 engine:  N generated incidents through every rule of the shipped
+//              configuration, as `slagboom backtest` feeds them
+//              (rules::Backtest), in incidents per second.
+//   4 memory:  heap bytes the engine holds per incident after M incidents
+//              that all stay inside the windows (glibc mallinfo2 before and
+//              after, the input vector not counted).
+//
+//   build/bench/backtest_bench [--config F] [--n N] [--sql-n N] [--m M]
+//                              [--dir DIR] [--chicago SHARE]
+//
+// The data: a year of Dutch-shaped reports (municipality, police unit,
+// safety region, steps, offences, a plate on a quarter of them, group
+// tours of one van through three or four police units within two days)
+// and a small share of Chicago-shaped ones (block, district).  DIR holds
+// the SQLite file (default: beside this program); it is removed at the
+// end.  Always exits 0 unless it cannot set up.
+#include <fmt/format.h>
+#include <malloc.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "core/incident.h"
+#include "core/sqlite.h"
+#include "rules/backtest.h"
+#include "rules/engine.h"
+
+namespace slagboom::bench {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+using Seconds = std::chrono::duration<double>;
+
+struct Options {
+  std::string config = "config/slagboom.yaml";
+  size_t n = 4'000'000;    // incidents through the engine
+  size_t sql_n = 500'000;  // rows of the SQLite table
+  size_t m = 200'000;      // incidents held for the memory figure
+  double chicago = 0.003;  // share of Chicago-shaped reports
+  std::filesystem::path dir;
+};
+
+Options ParseArgs(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    const char* v = argv[i + 1];
+    if (flag == "--config") o.config = v;
+    if (flag == "--n") o.n = std::stoull(v);
+    if (flag == "--sql-n") o.sql_n = std::stoull(v);
+    if (flag == "--m") o.m = std::stoull(v);
+    if (flag == "--chicago") o.chicago = std::stod(v);
+    if (flag == "--dir") o.dir = v;
+  }
+  if (o.dir.empty()) {
+    std::error_code ec;
+    auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    o.dir = (ec ? std::filesystem::current_path() : exe.parent_path()) /
+            "backtest-bench-data";
+  }
+  return o;
+}
+
+// splitmix64: fast, seeded, the same data on every run.
+class Random {
+ public:
+  explicit Random(uint64_t seed) : s_(seed) {}
+  uint64_t Next() {
+    uint64_t z = (s_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  size_t Below(size_t n) { return static_cast<size_t>(Next() % n); }
+  double Unit() { return (Next() >> 11) * 0x1.0p-53; }
+
+ private:
+  uint64_t s_;
+};
+
+std::string Hex(uint64_t a, uint64_t b, size_t digits) {
+  std::string s = fmt::format("{:016x}{:016x}", a, b);
+  return s.substr(0, digits);
+}
+
+// Where Dutch reports happen: municipalities with their safety region and
+// police unit, and the points around which they lie.
+struct Place {
+  std::string municipality, safety_region, police_unit;
+  double lat, lon;
+};
+
+std::vector<Place> MakePlaces(Random& rnd) {
+  std::vector<Place> places;
+  for (int m = 0; m < 342; ++m) {
+    const int vr = m % 25 + 1;
+    places.push_back({fmt::format("GM{:04}", m * 5 + 3),
+                      fmt::format("VR{:02}", vr),
+                      fmt::format("RE{:02}", (vr - 1) * 10 / 25 + 1),
+                      50.8 + rnd.Unit() * 2.6, 3.4 + rnd.Unit() * 3.6});
+  }
+  return places;
+}
+
+struct Generator {
+  Random rnd{20260101};
+  std::vector<Place> places = MakePlaces(rnd);
+  std::vector<std::string> blocks;
+  core::Instant start = core::Instant(std::chrono::milliseconds(
+      1'735'689'600'000LL));  // 2025-01-01T00:00Z
+
+  Generator() {
+    static const char* kStreets[] = {"S LAKE PARK AVE", "N STATE ST",
+                                     "W MADISON ST", "S HALSTED ST",
+                                     "N MICHIGAN AVE", "W 63RD ST"};
+    for (int b = 0; b < 4000; ++b)
+      blocks.push_back(fmt::format("{:03}XX {}", b % 150, kStreets[b % 6]));
+  }
+
+  core::Incident Base(core::Instant at) {
+    core::Incident inc;
+    inc.occurred_at = at;
+    inc.received_at = at + std::chrono::minutes(3);
+    inc.reporter = fmt::format("store-{}", rnd.Below(5000));
+    inc.report_id = Hex(rnd.Next(), rnd.Next(), 12);
+    inc.source = "api";
+    return inc;
+  }
+
+  void Dutch(core::Incident& inc, const Place& p) {
+    static const core::Step kOther[] = {
+        core::Step::kEntry,   core::Step::kStay,  core::Step::kInfrastructure,
+        core::Step::kStorage, core::Step::kTrade, core::Step::kProceeds};
+    static const char* kOffences[] = {
+        "shoplifting", "shoplifting",   "shoplifting", "shoplifting",
+        "burglary",    "pickpocketing", "cargo_theft", "other"};
+    inc.step = rnd.Below(100) < 85 ? core::Step::kOffence : kOther[rnd.Below(6)];
+    if (inc.step == core::Step::kOffence) inc.offence = kOffences[rnd.Below(8)];
+    if (rnd.Below(10) == 0) inc.tags = {"foil_bag"};
+    inc.location.municipality = p.municipality;
+    inc.location.safety_region = p.safety_region;
+    inc.location.police_unit = p.police_unit;
+    inc.location.lat = p.lat + rnd.Unit() * 0.05;
+    inc.location.lon = p.lon + rnd.Unit() * 0.05;
+  }
+
+  void Plate(core::Incident& inc, uint64_t plate) {
+    core::Vehicle v;
+    v.country = "NL";
+    v.plate = fmt::format("NL:{:06X}", plate & 0xffffff);
+    v.plate_key = Hex(plate * 0x9e3779b97f4a7c15ULL, plate, 32);
+    inc.vehicle = v;
+  }
+
+  // One background report at `at`.
+  core::Incident Background(core::Instant at, double chicago) {
+    core::Incident inc = Base(at);
+    if (rnd.Unit() < chicago) {
+      inc.offence = rnd.Below(10) < 8 ? "shoplifting" : "burglary";
+      inc.location.block = blocks[rnd.Below(blocks.size())];
+      inc.location.region = fmt::format("{:03}", rnd.Below(22) + 1);
+      inc.location.beat = fmt::format("{}{:02}", inc.location.region,
+                                      rnd.Below(15) + 1);
+      inc.location.lat = 41.7 + rnd.Unit() * 0.3;
+      inc.location.lon = -87.8 + rnd.Unit() * 0.2;
+      return inc;
+    }
+    Dutch(inc, places[rnd.Below(places.size())]);
+    // A quarter carry a plate, drawn from ten million vehicles.
+    if (rnd.Below(4) == 0) Plate(inc, rnd.Below(10'000'000));
+    return inc;
+  }
+
+  // A group tour: one van, offences in 3 or 4 police units within ~40 h.
+  void Tour(core::Instant at, uint64_t plate, std::vector<core::Incident>* out) {
+    const size_t stops = 3 + rnd.Below(4);
+    for (size_t s = 0; s < stops; ++s) {
+      core::Incident inc = Base(at + std::chrono::minutes(rnd.Below(40 * 60)));
+      // Units differ from stop to stop: pick places in unit order.
+      const Place& p = places[(s * 37 + rnd.Below(30)) % places.size()];
+      Dutch(inc, p);
+      inc.step = core::Step::kOffence;
+      inc.offence = "shoplifting";
+      Plate(inc, plate);
+      out->push_back(std::move(inc));
+    }
+  }
+
+  // `n` incidents over `span`, sorted by occurred_at, numbered as ingest
+  // would number them.
+  std::vector<core::Incident> Make(size_t n, core::Duration span,
+                                   double chicago) {
+    std::vector<core::Incident> out;
+    out.reserve(n + 16);
+    const int64_t span_ms = span.count();
+    uint64_t tour = 0;
+    while (out.size() < n) {
+      core::Instant at =
+          start + core::Duration(static_cast<int64_t>(rnd.Unit() * span_ms));
+      if (rnd.Below(200) == 0) {
+        Tour(at, 20'000'000 + tour++, &out);
+      } else {
+        out.push_back(Background(at, chicago));
+      }
+    }
+    out.resize(n);
+    std::vector<std::pair<core::Instant, size_t>> order(n);
+    for (size_t i = 0; i < n; ++i) order[i] = {out[i].occurred_at, i};
+    std::sort(order.begin(), order.end());
+    std::vector<core::Incident> sorted;
+    sorted.reserve(n);
+    for (const auto& [at, i] : order) {
+      sorted.push_back(std::move(out[i]));
+      sorted.back().seq = sorted.size();
+      sorted.back().id = core::IncidentIdFor(sorted.back());
+    }
+    return sorted;
+  }
+};
+
+double Since(SteadyClock::time_point t) {
+  return Seconds(SteadyClock::now() - t).count();
+}
+
+// The incidents table as ingest shapes it (ids, times, the JSON document),
+// plus the columns the SQL rule needs, so the query is not slowed down by
+// json_extract.
+void FillTable(core::Database& db, const std::vector<core::Incident>& incs) {
+  db.Exec(
+      "CREATE TABLE incidents (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, "
+      "reporter TEXT NOT NULL, report_id TEXT, hash TEXT NOT NULL, "
+      "occurred_at INTEGER NOT NULL, received_at INTEGER NOT NULL, "
+      "step TEXT NOT NULL, police_unit TEXT, plate_key TEXT, doc TEXT "
+      "NOT NULL)");
+  core::Transaction tx(db);
+  auto insert = db.Prepare(
+      "INSERT INTO incidents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  for (const core::Incident& inc : incs) {
+    insert.Bind(1, static_cast<int64_t>(inc.seq))
+        .Bind(2, inc.id)
+        .Bind(3, inc.reporter)
+        .Bind(4, inc.report_id)
+        .Bind(5, inc.report_id + inc.id)
+        .Bind(6, static_cast<int64_t>(inc.occurred_at.time_since_epoch().count()))
+        .Bind(7, static_cast<int64_t>(inc.received_at.time_since_epoch().count()))
+        .Bind(8, std::string(core::StepName(inc.step)))
+        .Bind(9, inc.location.police_unit);
+    if (inc.vehicle) {
+      insert.Bind(10, inc.vehicle->plate_key);
+    } else {
+      insert.BindNull(10);
+    }
+    insert.Bind(11, core::IncidentToJson(inc).dump());
+    insert.Run();
+  }
+  tx.Commit();
+  db.Exec("CREATE INDEX incidents_occurred ON incidents (occurred_at, seq)");
+  db.Exec("CREATE INDEX incidents_plate ON incidents (plate_key, occurred_at)");
+}
+
+// Reads every row and touches its columns, as a back-test reading the
+// table must at the least.  Returns rows per second.
+double ScanRate(core::Database& db, size_t rows) {
+  sqlite3_stmt* q = nullptr;
+  sqlite3_prepare_v2(db.handle(),
+                     "SELECT seq, id, occurred_at, doc FROM incidents "
+                     "ORDER BY occurred_at, seq",
+                     -1, &q, nullptr);
+  size_t seen = 0, bytes = 0;
+  const auto t = SteadyClock::now();
+  while (sqlite3_step(q) == SQLITE_ROW) {
+    bytes += static_cast<size_t>(sqlite3_column_int64(q, 0) & 1) +
+             static_cast<size_t>(sqlite3_column_int64(q, 2) & 1);
+    bytes += static_cast<size_t>(sqlite3_column_bytes(q, 1)) +
+             static_cast<size_t>(sqlite3_column_bytes(q, 3));
+    sqlite3_column_text(q, 3);
+    ++seen;
+  }
+  const double s = Since(t);
+  sqlite3_finalize(q);
+  if (seen != rows || bytes == 0) fmt::print("scan saw {} rows\n", seen);
+  return seen / s;
+}
+
+// The rule as SQL: each offence with a plate that, with the offences of
+// the same plate in the 48 h before it, spans at least 3 police units.
+double QueryRate(core::Database& db, size_t rows, int64_t* hits) {
+  auto q = db.Prepare(
+      "SELECT COUNT(*) FROM incidents a WHERE a.step = 'offence' AND "
+      "a.plate_key IS NOT NULL AND (SELECT COUNT(DISTINCT b.police_unit) "
+      "FROM incidents b WHERE b.plate_key = a.plate_key AND "
+      "b.step = 'offence' AND b.occurred_at BETWEEN a.occurred_at - "
+      "172800000 AND a.occurred_at) >= 3");
+  const auto t = SteadyClock::now();
+  q.Step();
+  *hits = q.Int(0);
+  return rows / Since(t);
+}
+
+size_t HeapInUse() { return mallinfo2().uordblks; }
+
+struct EngineResult {
+  double rate = 0;
+  uint64_t alerts = 0, late = 0;
+  size_t largest = 0;
+};
+
+EngineResult RunEngine(const config::RulesConfig& rules,
+                       const std::vector<core::Incident>& incs) {
+  rules::Backtest backtest(rules);
+  const auto t = SteadyClock::now();
+  for (const core::Incident& inc : incs) backtest.Feed(inc);
+  EngineResult r;
+  r.rate = incs.size() / Since(t);
+  r.alerts = backtest.alerts().size();
+  r.late = backtest.late();
+  for (const auto& [id, alert] : backtest.alerts())
+    r.largest = std::max(r.largest, alert.incidents.size());
+  return r;
+}
+
+struct MemoryResult {
+  double per_incident = 0, per_entry = 0;
+  size_t entries = 0;
+};
+
+// M incidents within 24 h (every window plus the lateness holds them all).
+MemoryResult Memory(const config::RulesConfig& rules,
+                    const std::vector<core::Incident>& incs) {
+  malloc_trim(0);
+  const size_t before = HeapInUse();
+  auto engine = std::make_unique<rules::Engine>(rules);
+  for (const core::Incident& inc : incs) engine->Process(inc);
+  const size_t after = HeapInUse();
+  MemoryResult r;
+  for (const auto& rule : engine->rules()) r.entries += rule->entry_count();
+  const double used = static_cast<double>(after - before);
+  r.per_incident = used / incs.size();
+  r.per_entry = r.entries ? used / r.entries : 0;
+  return r;
+}
+
+int Run(const Options& o) {
+  config::Config config;
+  std::vector<config::ConfigError> errors;
+  if (!config::LoadConfig(o.config, &config, &errors)) {
+    fmt::print(stderr, "{}", config::FormatErrors(errors));
+    return 1;
+  }
+  std::filesystem::remove_all(o.dir);
+  std::filesystem::create_directories(o.dir);
+  const core::Duration year = std::chrono::hours(24 * 365);
+  fmt::print("back-test, rules of {} ({} rules)\n", o.config,
+             config.rules.rules.size());
+
+  // 1, 2: SQLite on a table of sql_n incidents spread over the same year.
+  double scan = 0, query = 0;
+  int64_t sql_hits = 0;
+  {
+    Generator gen;
+    auto incs = gen.Make(o.sql_n, year, o.chicago);
+    core::Database db((o.dir / "incidents.db").string(),
+                      core::Database::Durability::kNormal);
+    FillTable(db, incs);
+    ScanRate(db, incs.size());  // warms the page cache
+    scan = ScanRate(db, incs.size());
+    query = QueryRate(db, incs.size(), &sql_hits);
+  }
+  // 3: the engine over n incidents.
+  EngineResult engine;
+  {
+    Generator gen;
+    auto incs = gen.Make(o.n, year, o.chicago);
+    engine = RunEngine(config.rules, incs);
+  }
+  // 4: memory, m incidents within one day.
+  MemoryResult mem;
+  {
+    Generator gen;
+    auto incs = gen.Make(o.m, std::chrono::hours(24), o.chicago);
+    mem = Memory(config.rules, incs);
+  }
+
+  fmt::print("{:<44} {:>11} {:>11} {:>7} {:>9} {:>5}\n", "figure",
+             "value", "baseline", "ratio", "target", "met?");
+  fmt::print("{:<44} {:>11.0f} {:>11} {:>7} {:>9} {:>5}\n",
+             fmt::format("1 SQLite scan, {} rows (/s)", o.sql_n), scan, "-",
+             "-", "-", "-");
+  fmt::print("{:<44} {:>11.0f} {:>11.0f} {:>7.4f} {:>9} {:>5}\n",
+             fmt::format("2 SQL plate rule, {} rows (/s)", o.sql_n), query,
+             scan, query / scan, "-", "-");
+  fmt::print("{:<44} {:>11.0f} {:>11.0f} {:>7.2f} {:>9} {:>5}\n",
+             fmt::format("3 engine, all rules, {} incidents (/s)", o.n),
+             engine.rate, scan, engine.rate / scan, ">=1e6",
+             engine.rate >= 1e6 ? "yes" : "NO");
+  fmt::print("{:<44} {:>11.0f} {:>11.0f} {:>7.1f} {:>9} {:>5}\n",
+             "  3 against 2 (x the SQL rule)", engine.rate, query,
+             engine.rate / query, "-", "-");
+  fmt::print("{:<44} {:>11.0f} {:>11} {:>7} {:>9} {:>5}\n",
+             fmt::format("4 bytes per incident held, {} incidents", o.m),
+             mem.per_incident, "-", "-", "<=256",
+             mem.per_incident <= 256 ? "yes" : "NO");
+  fmt::print("  (2) {} offences complete the rule in SQL\n", sql_hits);
+  fmt::print("  (3) {} alerts, largest {} incidents, {} late\n",
+             engine.alerts, engine.largest, engine.late);
+  fmt::print("  (4) {} entries in windows, {:.0f} bytes per entry\n",
+             mem.entries, mem.per_entry);
+  std::filesystem::remove_all(o.dir);
+  return 0;
+}
+
+}  // namespace
+}  // namespace slagboom::bench
+
+int main(int argc, char** argv) {
+  return slagboom::bench::Run(slagboom::bench::ParseArgs(argc, argv));
+}
