@@ -1,5 +1,6 @@
 #include "notifier/audience.h"
 
+#include <algorithm>
 #include <array>
 #include <string>
 
@@ -14,6 +15,9 @@ constexpr std::array<const char*, 12> kSummaryFields = {
     "id",       "rule",    "severity",       "state",
     "version",  "regions", "region_level",   "steps",
     "first_at", "last_at", "incident_count", "resolved_at"};
+
+constexpr std::array<const char*, 4> kHeadingFields = {
+    "bearing_deg", "speed_kmh", "predicted", "predicted_at"};
 
 constexpr std::array<const char*, 4> kPartnerIncidentFields = {
     "occurred_at", "region", "step", "offence"};
@@ -53,9 +57,21 @@ std::string_view TlpName(Tlp tlp) {
 }
 
 Tlp AlertTlp(const nlohmann::json& alert) {
-  if (!alert.is_object() || !alert.contains("tlp") || !alert["tlp"].is_string())
-    return Tlp::kAmber;
-  return ParseTlp(alert["tlp"].get<std::string>()).value_or(Tlp::kAmber);
+  auto read = [](const nlohmann::json& j) {
+    if (!j.is_object() || !j.contains("tlp") || !j["tlp"].is_string())
+      return Tlp::kAmber;
+    return ParseTlp(j["tlp"].get<std::string>()).value_or(Tlp::kAmber);
+  };
+  // The rules part marks the alert (rules::AlertTlp); an event written
+  // before alerts carried a mark falls back on its incidents' marks.
+  if (!alert.is_object() || alert.contains("tlp") ||
+      !alert.contains("incidents") || !alert["incidents"].is_array() ||
+      alert["incidents"].empty())
+    return read(alert);
+  Tlp tlp = Tlp::kClear;
+  for (const nlohmann::json& incident : alert["incidents"])
+    tlp = std::max(tlp, read(incident));
+  return tlp;
 }
 
 std::optional<nlohmann::json> AlertForAudience(const nlohmann::json& alert,
@@ -81,7 +97,12 @@ std::optional<nlohmann::json> AlertForAudience(const nlohmann::json& alert,
     return out;
   }
   out["counts"] = {{"by_region", CountBy(alert, "region")},
-                   {"by_offence", CountBy(alert, "offence")}};
+                   {"by_offence", CountBy(alert, "offence")},
+                   {"by_sector", CountBy(alert, "sector")}};
+  // Where a wave is heading is what an area warning is for.
+  if (alert.contains("motion") && alert["motion"].is_object()) {
+    out["heading"] = Pick(alert["motion"], kHeadingFields);
+  }
   return out;
 }
 

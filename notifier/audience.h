@@ -15,7 +15,9 @@ enum class Tlp { kClear, kGreen, kAmber, kAmberStrict, kRed };
 std::optional<Tlp> ParseTlp(std::string_view name);
 std::string_view TlpName(Tlp tlp);
 
-// The alert's "tlp" when it carries a known one; AMBER otherwise.
+// The alert's "tlp" (rules::AlertTlp: the most restrictive of its
+// incidents'); without one, the most restrictive of its incidents' "tlp".
+// A missing or unknown mark counts as AMBER.
 Tlp AlertTlp(const nlohmann::json& alert);
 
 // The alert (AlertToJson) as `audience` may see it, or nullopt when the
@@ -25,8 +27,10 @@ Tlp AlertTlp(const nlohmann::json& alert);
 //               without the key of a plate rule, each incident only with
 //               its time, region, step and offence;
 //   shopkeeper  nothing at RED or AMBER+STRICT; otherwise only the rule,
-//               severity, state, times, regions, steps and counts per
-//               region and offence: no key, no description, no incidents.
+//               severity, state, times, regions, steps, counts per region,
+//               offence and sector, and for a wave where it is heading
+//               ("heading": bearing, speed, predicted point and time): no
+//               key, no description, no incidents.
 // An unknown audience is treated as shopkeeper.
 std::optional<nlohmann::json> AlertForAudience(const nlohmann::json& alert,
                                                std::string_view audience);

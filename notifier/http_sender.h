@@ -25,6 +25,9 @@ struct SendResult {
   std::string error;  // why no response came back (status 0)
   // The receiver's Retry-After, when it sent one that could be read.
   std::optional<core::Duration> retry_after;
+  // Set by a channel without HTTP statuses (SMTP 5xx): sending the same
+  // again cannot help, so the delivery is dead at once.
+  bool permanent = false;
 
   bool ok() const { return status >= 200 && status < 300; }
 };

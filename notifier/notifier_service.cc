@@ -9,12 +9,12 @@
 #include <random>
 
 #include "notifier/audience.h"
+#include "notifier/channel_sender.h"
 #include "notifier/routing.h"
 
 namespace slagboom::notifier {
 namespace {
 
-constexpr char kWebhook[] = "webhook";
 constexpr char kLog[] = "log";
 
 // The loop looks at the outbox at least this often, whatever the clock
@@ -80,6 +80,7 @@ core::Duration RetryDelay(const config::NotifyConfig& config, int attempts,
 }
 
 bool IsPermanentFailure(const SendResult& result) {
+  if (result.permanent) return true;
   return result.status >= 400 && result.status < 500 && result.status != 408 &&
          result.status != 429;
 }
@@ -95,7 +96,9 @@ NotifierService::NotifierService(const config::NotifyConfig& config,
       pool_(std::max<size_t>(options_.delivery_threads, 1)),
       timer_(io_) {
   if (!options_.random) options_.random = DefaultRandom();
-  config_ = std::make_shared<const config::NotifyConfig>(config);
+  file_config_ = config;
+  config_ = std::make_shared<const config::NotifyConfig>(
+      WithApiSubscribers(config));
   GreetNewSubscribers(*config_);
 }
 
@@ -105,9 +108,11 @@ NotifierService::ConfigPtr NotifierService::Config() const {
 }
 
 void NotifierService::Reconfigure(const config::NotifyConfig& config) {
-  auto next = std::make_shared<const config::NotifyConfig>(config);
+  auto next =
+      std::make_shared<const config::NotifyConfig>(WithApiSubscribers(config));
   {
     std::lock_guard lock(config_mu_);
+    file_config_ = config;
     config_ = next;
   }
   GreetNewSubscribers(*next);
@@ -212,7 +217,7 @@ std::optional<NewDelivery> NotifierService::RouteOne(
     core::Instant now) {
   if (!Wants(subscriber, alert)) return std::nullopt;
   bool is_log = subscriber.channel == kLog;
-  if (!is_log && subscriber.channel != kWebhook) {
+  if (!is_log && !IsSentChannel(subscriber.channel)) {
     spdlog::warn("notifier: subscriber {} has unknown channel {}",
                  subscriber.id, subscriber.channel);
     return std::nullopt;
@@ -223,6 +228,10 @@ std::optional<NewDelivery> NotifierService::RouteOne(
   std::optional<nlohmann::json> visible =
       AlertForAudience(alert_json, subscriber.audience);
   if (!visible) return std::nullopt;
+  if (!subscriber.group_by.empty()) {
+    Group(subscriber, alert, *visible, now);
+    return std::nullopt;
+  }
 
   NewDelivery d;
   d.id = MakeDeliveryId(subscriber.id, alert.id, alert.version);
@@ -328,6 +337,7 @@ void NotifierService::WriteLogLines(
 }
 
 size_t NotifierService::DeliverDue() {
+  FlushGroups();
   EscalateDue();
   std::vector<Batch> batches = TakeDue();
   std::mutex mu;
@@ -464,6 +474,7 @@ void NotifierService::Wake() {
 void NotifierService::Pass() {
   pass_posted_ = false;
   try {
+    FlushGroups();
     EscalateDue();
     Dispatch(TakeDue(), [](size_t) {});
   } catch (const std::exception& e) {
@@ -480,6 +491,8 @@ void NotifierService::ArmTimer() {
     core::Instant now = clock_.Now();
     if (std::optional<core::Instant> e = outbox_.store().NextEscalation())
       sleep = std::min(sleep, *e - now);
+    if (std::optional<core::Instant> g = outbox_.store().NextGroupDue())
+      sleep = std::min(sleep, *g - now);
     std::lock_guard lock(mu_);
     for (const QueueHead& head : heads) {
       if (IsIdleWebhook(head.subscriber_id))
@@ -506,7 +519,7 @@ bool NotifierService::IsIdleWebhook(const std::string& subscriber_id) const {
   ConfigPtr config = Config();
   const config::SubscriberConfig* subscriber =
       FindSubscriber(*config, subscriber_id);
-  return subscriber != nullptr && subscriber->channel == kWebhook &&
+  return subscriber != nullptr && IsSentChannel(subscriber->channel) &&
          busy_.count(subscriber_id) == 0;
 }
 

@@ -128,6 +128,20 @@ class NotifierService {
   // be read or written.  DeliverDue and the background loop call it.
   size_t EscalateDue();
 
+  // Puts every group message due at clock.Now() (grouping.h) into the
+  // outbox, one delivery per group; DeliverDue and the background loop
+  // call it first.  Returns the number of messages added.
+  size_t FlushGroups();
+
+  // Subscribers added through the API (subscriptions.h), kept in notify.db
+  // and served beside those of the configuration until removed; a new one
+  // gets the alerts open now, once.  Invalid when `subscriber` is not
+  // valid; Conflict when the configuration file has one of that id.
+  core::Status AddSubscription(const config::SubscriberConfig& subscriber);
+  // False when no API subscriber has that id.
+  bool RemoveSubscription(const std::string& id);
+  std::vector<config::SubscriberConfig> ApiSubscriptions();
+
   // Takes a new configuration (a reload).  A subscriber whose id is new
   // gets the alerts open now, routed as usual; nobody else gets anything
   // again.  Deliveries in flight finish under the old one.  Throws when
@@ -188,6 +202,16 @@ class NotifierService {
   void Pass();
   void ArmTimer();
 
+  // Keeps a grouped subscriber's view of the alert for its next group
+  // message.
+  void Group(const config::SubscriberConfig& subscriber,
+             const rules::Alert& alert, const nlohmann::json& visible,
+             core::Instant now);
+  size_t SendGroup(const config::SubscriberConfig& subscriber,
+                   const DueGroup& group, core::Instant now);
+  // `file` with the API subscribers appended.
+  config::NotifyConfig WithApiSubscribers(const config::NotifyConfig& file);
+
   double Random();
   // Pending deliveries of subscribers no longer configured, or no longer
   // webhooks, stay in the outbox untouched.  REQUIRES: mu_ held.
@@ -195,6 +219,9 @@ class NotifierService {
 
   mutable std::mutex config_mu_;
   ConfigPtr config_;  // guarded by config_mu_; replaced whole
+  // The configuration file's part, without API subscribers.  Guarded by
+  // config_mu_.
+  config::NotifyConfig file_config_;
   Outbox& outbox_;
   Sender& sender_;
   const core::Clock& clock_;

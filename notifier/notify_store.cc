@@ -59,6 +59,26 @@ CREATE TABLE IF NOT EXISTS escalations (
   PRIMARY KEY (alert_id, from_id)
 );
 CREATE TABLE IF NOT EXISTS known_subscribers (id TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS groups (
+  subscriber_id TEXT NOT NULL,
+  group_key TEXT NOT NULL,
+  message INTEGER NOT NULL DEFAULT 1,
+  due_ms INTEGER,
+  flushed_ms INTEGER,
+  PRIMARY KEY (subscriber_id, group_key)
+);
+CREATE TABLE IF NOT EXISTS group_alerts (
+  subscriber_id TEXT NOT NULL,
+  group_key TEXT NOT NULL,
+  alert_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  json TEXT NOT NULL,
+  PRIMARY KEY (subscriber_id, group_key, alert_id)
+);
+CREATE TABLE IF NOT EXISTS subscriptions (
+  id TEXT PRIMARY KEY,
+  json TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS alert_versions (
   alert_id TEXT NOT NULL,
   version INTEGER NOT NULL,
@@ -93,7 +113,7 @@ bool Silence::Matches(const rules::Alert& alert) const {
 }
 
 NotifyStore::NotifyStore(const std::string& path)
-    : db_(path, core::Database::Durability::kFull) {
+    : db_(path, core::Database::Durability::kNormal) {
   db_.Exec(kSchema);
 }
 
@@ -364,6 +384,132 @@ std::vector<std::string> NotifyStore::AddKnownSubscribers(
   }
   tx.Commit();
   return added;
+}
+
+void NotifyStore::AddToGroup(const std::string& subscriber_id,
+                             const std::string& key, const GroupedAlert& alert,
+                             core::Instant now, core::Duration wait,
+                             core::Duration interval) {
+  std::lock_guard lock(mu_);
+  core::Transaction tx(db_);
+  db_.Prepare(
+         "INSERT INTO group_alerts (subscriber_id, group_key, alert_id, "
+         "version, json) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
+         "version = excluded.version, json = excluded.json "
+         "WHERE excluded.version > group_alerts.version")
+      .Bind(1, subscriber_id)
+      .Bind(2, key)
+      .Bind(3, alert.alert_id)
+      .Bind(4, int64_t{alert.version})
+      .Bind(5, alert.json)
+      .Run();
+
+  // Due already: the alert goes with that message.
+  core::Statement q = db_.Prepare(
+      "SELECT due_ms, flushed_ms FROM groups WHERE subscriber_id = ? AND "
+      "group_key = ?");
+  q.Bind(1, subscriber_id).Bind(2, key);
+  bool known = q.Step();
+  if (known && !q.IsNull(0)) {
+    tx.Commit();
+    return;
+  }
+  core::Instant due = now + wait;
+  if (known && !q.IsNull(1) && FromMs(q.Int(1)) + interval > now)
+    due = FromMs(q.Int(1)) + interval;
+  db_.Prepare(
+         "INSERT INTO groups (subscriber_id, group_key, due_ms) VALUES (?, ?, "
+         "?) ON CONFLICT DO UPDATE SET due_ms = excluded.due_ms")
+      .Bind(1, subscriber_id)
+      .Bind(2, key)
+      .Bind(3, ToMs(due))
+      .Run();
+  tx.Commit();
+}
+
+std::vector<DueGroup> NotifyStore::DueGroups(core::Instant now) {
+  std::lock_guard lock(mu_);
+  std::vector<DueGroup> groups;
+  core::Statement q = db_.Prepare(
+      "SELECT subscriber_id, group_key, message FROM groups WHERE due_ms <= ? "
+      "ORDER BY due_ms, subscriber_id, group_key");
+  q.Bind(1, ToMs(now));
+  while (q.Step())
+    groups.push_back({q.Text(0), q.Text(1), static_cast<int>(q.Int(2)), {}});
+  core::Statement a = db_.Prepare(
+      "SELECT alert_id, version, json FROM group_alerts WHERE subscriber_id = "
+      "? AND group_key = ? ORDER BY alert_id");
+  for (DueGroup& g : groups) {
+    a.Bind(1, g.subscriber_id).Bind(2, g.key);
+    while (a.Step())
+      g.alerts.push_back({a.Text(0), static_cast<int>(a.Int(1)), a.Text(2)});
+    a.Reset();
+  }
+  return groups;
+}
+
+std::optional<core::Instant> NotifyStore::NextGroupDue() {
+  std::lock_guard lock(mu_);
+  core::Statement q = db_.Prepare("SELECT MIN(due_ms) FROM groups");
+  if (!q.Step() || q.IsNull(0)) return std::nullopt;
+  return FromMs(q.Int(0));
+}
+
+void NotifyStore::FinishGroup(const DueGroup& group, core::Instant now,
+                              core::Duration interval) {
+  std::lock_guard lock(mu_);
+  core::Transaction tx(db_);
+  core::Statement drop = db_.Prepare(
+      "DELETE FROM group_alerts WHERE subscriber_id = ? AND group_key = ? "
+      "AND alert_id = ? AND version <= ?");
+  for (const GroupedAlert& a : group.alerts) {
+    drop.Bind(1, group.subscriber_id)
+        .Bind(2, group.key)
+        .Bind(3, a.alert_id)
+        .Bind(4, int64_t{a.version});
+    drop.Run();
+  }
+  core::Statement left = db_.Prepare(
+      "SELECT COUNT(*) FROM group_alerts WHERE subscriber_id = ? AND "
+      "group_key = ?");
+  left.Bind(1, group.subscriber_id).Bind(2, group.key);
+  left.Step();
+  core::Statement update = db_.Prepare(
+      "UPDATE groups SET message = ?, flushed_ms = ?, due_ms = ? "
+      "WHERE subscriber_id = ? AND group_key = ?");
+  update.Bind(1, int64_t{group.message + 1}).Bind(2, ToMs(now));
+  if (left.Int(0) > 0) {
+    update.Bind(3, ToMs(now + interval));
+  } else {
+    update.BindNull(3);
+  }
+  update.Bind(4, group.subscriber_id).Bind(5, group.key).Run();
+  tx.Commit();
+}
+
+void NotifyStore::PutSubscription(const std::string& id,
+                                  const std::string& json) {
+  std::lock_guard lock(mu_);
+  db_.Prepare(
+         "INSERT INTO subscriptions (id, json) VALUES (?, ?) "
+         "ON CONFLICT (id) DO UPDATE SET json = excluded.json")
+      .Bind(1, id)
+      .Bind(2, json)
+      .Run();
+}
+
+bool NotifyStore::RemoveSubscription(const std::string& id) {
+  std::lock_guard lock(mu_);
+  db_.Prepare("DELETE FROM subscriptions WHERE id = ?").Bind(1, id).Run();
+  return db_.Changes() > 0;
+}
+
+std::vector<std::string> NotifyStore::Subscriptions() {
+  std::lock_guard lock(mu_);
+  core::Statement q = db_.Prepare("SELECT json FROM subscriptions ORDER BY id");
+  std::vector<std::string> out;
+  while (q.Step()) out.push_back(q.Text(0));
+  return out;
 }
 
 }  // namespace slagboom::notifier

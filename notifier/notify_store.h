@@ -66,6 +66,22 @@ struct Escalation {
   core::Instant due_at{};
 };
 
+// One alert waiting in a subscriber's group (grouping.h), as that
+// subscriber may see it.
+struct GroupedAlert {
+  std::string alert_id;
+  int version = 0;
+  std::string json;
+};
+
+// A group whose next message is due.
+struct DueGroup {
+  std::string subscriber_id;
+  std::string key;
+  int message = 1;  // numbers the group's messages 1, 2, 3, ...
+  std::vector<GroupedAlert> alerts;  // by alert id
+};
+
 // Thread-safe: every method serialises on one connection of its own.
 // Database failures throw std::runtime_error, as in Outbox.
 class NotifyStore {
@@ -121,6 +137,26 @@ class NotifyStore {
   std::vector<Escalation> DueEscalations(core::Instant now);
   std::optional<core::Instant> NextEscalation();
   void FinishEscalation(const std::string& alert_id, const std::string& from);
+
+  // Puts the latest version of an alert into the subscriber's group `key`
+  // (replacing an older one).  A group with nothing due is due at
+  // now + wait when it sent nothing in the last `interval`, else
+  // `interval` after its last message.
+  void AddToGroup(const std::string& subscriber_id, const std::string& key,
+                  const GroupedAlert& alert, core::Instant now,
+                  core::Duration wait, core::Duration interval);
+  std::vector<DueGroup> DueGroups(core::Instant now);
+  std::optional<core::Instant> NextGroupDue();
+  // After message `group.message` went out at `now`: drops the versions it
+  // carried, numbers the next message and, when newer versions came in
+  // meanwhile, makes it due `interval` later.
+  void FinishGroup(const DueGroup& group, core::Instant now,
+                   core::Duration interval);
+
+  // Subscribers added through the API, as their JSON (subscriptions.h).
+  void PutSubscription(const std::string& id, const std::string& json);
+  bool RemoveSubscription(const std::string& id);
+  std::vector<std::string> Subscriptions();
 
   // Records `ids` as known and returns those that were not.
   std::vector<std::string> AddKnownSubscribers(

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "notifier/area.h"
+
 namespace slagboom::notifier {
 namespace {
 
@@ -45,7 +47,7 @@ bool Wants(const config::SubscriberConfig& subscriber,
     return false;
   return SeverityRank(alert.severity) >=
              SeverityRank(subscriber.min_severity) &&
-         AnyIn(subscriber.regions, alert.regions) &&
+         InPlace(subscriber, alert) && InSectors(subscriber, alert) &&
          AnyIn(subscriber.steps, alert.steps);
 }
 

@@ -18,9 +18,9 @@ namespace slagboom::notifier {
 int SeverityRank(std::string_view severity);
 
 // True when `subscriber` routes `alert` to itself: the rule is among its
-// `rules`, the severity at least its `min_severity`, one of the alert's
-// regions among its `regions` and one of its steps among its `steps`
-// (each empty list matching everything).
+// `rules`, the severity at least its `min_severity`, the alert is in its
+// place (InPlace: `regions` and `areas`) and sectors (InSectors), and one
+// of its steps among its `steps` (each empty list matching everything).
 bool Wants(const config::SubscriberConfig& subscriber,
            const rules::Alert& alert);
 
