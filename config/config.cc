@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -37,8 +38,9 @@ const Names kKeys = {"plate",        "block",         "beat",        "region",
                      "reporter",     "none"};
 const Names kRegionLevels = {"region",      "municipality", "safety_region",
                              "police_unit", "beat",         "block"};
-const Names kChannels = {"webhook", "log"};
+const Names kChannels = {"webhook", "log", "email", "sms"};
 const Names kAudiences = {"police", "partner", "shopkeeper"};
+const Names kSmsMethods = {"POST", "PUT", "GET"};
 const Names kEndpointSchemes = {"tcp://", "ipc://", "inproc://"};
 
 bool Contains(const Names& names, std::string_view name) {
@@ -583,7 +585,129 @@ class Loader {
          {"quiet_hours", Into(&Loader::QuietHours, &s->quiet_hours)},
          {"zone", Into(&Loader::Zone, &s->zone)},
          {"escalate_after", Into(&Loader::ZeroOrMore, &s->escalate_after)},
-         {"escalate_to", Into(&Loader::NonEmptyText, &s->escalate_to)}});
+         {"from", Into(&Loader::Text, &s->from)},
+         {"to", Into(&Loader::TextList, &s->to)},
+         {"username", Into(&Loader::Text, &s->username)},
+         {"password_file", Into(&Loader::Text, &s->password_file)},
+         {"starttls", Into(&Loader::Bool, &s->starttls)},
+         {"method", OneOf("method", kSmsMethods, &s->method)},
+         {"numbers", Into(&Loader::TextList, &s->numbers)},
+         {"body_template", Into(&Loader::Text, &s->body_template)},
+         {"content_type", Into(&Loader::NonEmptyText, &s->content_type)},
+         {"auth_header", Into(&Loader::NonEmptyText, &s->auth_header)},
+         {"auth_file", Into(&Loader::Text, &s->auth_file)},
+         {"auth_env", Into(&Loader::Text, &s->auth_env)},
+         {"max_length", Into(&Loader::Int, &s->max_length)},
+         {"link_base", Into(&Loader::Text, &s->link_base)},
+         {"escalate_to", Into(&Loader::NonEmptyText, &s->escalate_to)},
+         {"areas", Into(&Loader::ReadAreaList, &s->areas)},
+         {"sectors", Into(&Loader::TextList, &s->sectors)},
+         {"group_by", Into(&Loader::GroupBy, &s->group_by)},
+         {"group_wait", Into(&Loader::ZeroOrMore, &s->group_wait)},
+         {"group_interval", Into(&Loader::Positive, &s->group_interval)}});
+    // Incidents fold their sector the same way.
+    for (std::string& sector : s->sectors) {
+      for (char& c : sector) c = static_cast<char>(std::tolower(c));
+    }
+  }
+
+  void GroupBy(const YamlNode& v, const std::string& path,
+               std::vector<std::string>* out) {
+    static const Names kGroupFields = {"rule", "region", "severity", "step"};
+    TextList(v, path, out);
+    for (size_t i = 0; i < out->size(); ++i) {
+      if (Contains(kGroupFields, (*out)[i])) continue;
+      Fail(LineOf(Item(path, i), v.line), Item(path, i),
+           fmt::format("cannot group by '{}' (supported: {})", (*out)[i],
+                       fmt::join(kGroupFields, ", ")));
+    }
+  }
+
+  // areas: a list of {lat, lon, radius_m} circles and {polygon: [[lat,
+  // lon], ...]} polygons.
+  void ReadAreaList(const YamlNode& node, const std::string& path,
+                    std::vector<AreaConfig>* areas) {
+    if (node.kind != Kind::kList) {
+      Fail(node.line, path, "expected a list of areas, got " + Describe(node));
+      return;
+    }
+    for (size_t i = 0; i < node.children.size(); ++i) {
+      AreaConfig area;
+      area.line = node.children[i].line;
+      ReadArea(node.children[i], Item(path, i), &area);
+      areas->push_back(std::move(area));
+    }
+  }
+
+  void ReadArea(const YamlNode& node, const std::string& path, AreaConfig* a) {
+    if (node.kind != Kind::kMap) {
+      Fail(node.line, path,
+           "expected an area (lat, lon, radius_m or polygon), got " +
+               Describe(node));
+      return;
+    }
+    bool lat = false, lon = false, radius = false, polygon = false;
+    auto coordinate = [&](double limit, double* out, bool* seen) {
+      return [=, this](const YamlNode& v, const std::string& p) {
+        *seen = Degrees(v, p, limit, out);
+      };
+    };
+    auto radius_m = [&](const YamlNode& v, const std::string& p) {
+      Factor(v, p, &a->radius_m);
+      radius = true;
+    };
+    auto points = [&](const YamlNode& v, const std::string& p) {
+      polygon = true;
+      ReadPolygon(v, p, &a->polygon);
+    };
+    ReadMap(node, path,
+            {{"lat", coordinate(90, &a->lat, &lat)},
+             {"lon", coordinate(180, &a->lon, &lon)},
+             {"radius_m", radius_m},
+             {"polygon", points}});
+    if (polygon && (lat || lon || radius)) {
+      Fail(node.line, path, "an area is a circle or a polygon, not both");
+    } else if (!polygon && !(lat && lon && radius)) {
+      Fail(node.line, path,
+           "a circle needs lat, lon and radius_m (or give a polygon)");
+    }
+  }
+
+  void ReadPolygon(const YamlNode& v, const std::string& path,
+                   std::vector<std::pair<double, double>>* out) {
+    if (v.kind != Kind::kList || v.children.size() < 3) {
+      Fail(v.line, path, "expected a list of at least 3 [lat, lon] points");
+      return;
+    }
+    for (size_t i = 0; i < v.children.size(); ++i) {
+      const YamlNode& point = v.children[i];
+      if (point.kind != Kind::kList || point.children.size() != 2) {
+        Fail(point.line, Item(path, i),
+             "expected a point [lat, lon], got " + Describe(point));
+        continue;
+      }
+      std::pair<double, double> p;
+      if (Degrees(point.children[0], Item(path, i), 90, &p.first) &&
+          Degrees(point.children[1], Item(path, i), 180, &p.second))
+        out->push_back(p);
+    }
+  }
+
+  // A plain number of degrees between -limit and limit.
+  bool Degrees(const YamlNode& v, const std::string& path, double limit,
+               double* out) {
+    double x = 0;
+    const char* end = v.text.data() + v.text.size();
+    auto [ptr, ec] = std::from_chars(v.text.data(), end, x);
+    if (v.kind != Kind::kScalar || !v.plain || v.text.empty() || ptr != end ||
+        ec != std::errc() || !(x >= -limit && x <= limit)) {
+      Fail(v.line, path,
+           fmt::format("expected degrees between -{} and {}, got {}", limit,
+                       limit, Describe(v)));
+      return false;
+    }
+    *out = x;
+    return true;
   }
 
   // "HH:MM-HH:MM", each a time of day; the range may wrap past midnight.
@@ -697,6 +821,7 @@ class Loader {
                          it->second));
       }
       CheckChannel(s, path);
+      CheckMessageChannel(s, path);
       CheckEscalation(notify, s, path);
       for (size_t j = 0; j < s.rules.size(); ++j) {
         auto same = [&](const RuleConfig& r) { return r.id == s.rules[j]; };
@@ -720,6 +845,26 @@ class Loader {
                !StartsWithAny(s.url, {"http://", "https://"})) {
       Fail(url_line, Child(path, "url"),
            fmt::format("'{}' must start with http:// or https://", s.url));
+    }
+  }
+
+  // email and sms: where to send and to whom.
+  void CheckMessageChannel(const SubscriberConfig& s, const std::string& path) {
+    int url_line = LineOf(Child(path, "url"), s.line);
+    if (s.channel == "email") {
+      if (!StartsWithAny(s.url, {"smtp://", "smtps://"}))
+        Fail(url_line, Child(path, "url"),
+             "channel email needs a url starting with smtp:// or smtps://");
+      if (s.from.empty()) Fail(s.line, path, "channel email needs a from");
+      if (s.to.empty()) Fail(s.line, path, "channel email needs a to list");
+    } else if (s.channel == "sms") {
+      if (!StartsWithAny(s.url, {"http://", "https://"}))
+        Fail(url_line, Child(path, "url"),
+             "channel sms needs a url starting with http:// or https://");
+      if (s.numbers.empty()) Fail(s.line, path, "channel sms needs numbers");
+      if (s.max_length < 10)
+        Fail(LineOf(Child(path, "max_length"), s.line),
+             Child(path, "max_length"), "max_length must be 10 or more");
     }
   }
 

@@ -101,10 +101,20 @@ struct RulesConfig {
   std::vector<RuleConfig> rules;
 };
 
+// A shopkeeper's area: a circle (radius_m > 0 around lat/lon) or, when
+// `polygon` holds at least three lat/lon points, that polygon.
+struct AreaConfig {
+  int line = 0;
+  double lat = 0;
+  double lon = 0;
+  double radius_m = 0;
+  std::vector<std::pair<double, double>> polygon;  // (lat, lon), unclosed
+};
+
 struct SubscriberConfig {
   int line = 0;
   std::string id;
-  std::string channel;             // "webhook" or "log"
+  std::string channel;  // "webhook", "log", "email" or "sms"
   std::string url;                 // webhook: where alerts are POSTed
   std::vector<std::string> rules;  // empty: every rule
   core::Duration timeout = std::chrono::seconds(5);
@@ -130,6 +140,43 @@ struct SubscriberConfig {
   // subscriber named by escalate_to.
   core::Duration escalate_after = core::Duration::zero();
   std::string escalate_to;
+
+  // email (url: smtp://host:port or smtps://host:port; docs/notifier.md).
+  std::string from;             // "Name <addr>" or "addr"
+  std::vector<std::string> to;  // at least one
+  std::string username;         // empty: no login
+  std::string password_file;    // the password, read at the first send
+  bool starttls = false;        // smtp://: require STARTTLS
+
+  // sms (url: the gateway's http:// or https:// address).
+  std::string method = "POST";       // POST, PUT or GET
+  std::vector<std::string> numbers;  // one request per number
+  // {to}, {text} and {id} are replaced, escaped for content_type.
+  std::string body_template = R"({"to":"{to}","text":"{text}"})";
+  std::string content_type = "application/json";
+  std::string auth_header = "Authorization";  // its value from one of:
+  std::string auth_file;                      //   a file, or
+  std::string auth_env;                       //   an environment variable
+  int max_length = 160;  // characters; longer texts are cut with "..."
+
+  // email and sms: "<link_base><alert id>" goes into the message; empty:
+  // no link.
+  std::string link_base;
+  // Where: with `regions` or `areas` set, an alert must touch one of the
+  // regions (its own or a wave's predicted one) or have an incident or a
+  // wave's predicted point inside one of the areas (docs/notifier.md).
+  std::vector<AreaConfig> areas;
+  // Trades (incident "sector"): with any set, an alert needs an incident
+  // of one of them.
+  std::vector<std::string> sectors;
+  // Grouping: with group_by set (fields of rule, region, severity, step),
+  // alerts with the same values become one message, held group_wait after
+  // the first and then at most one more per group_interval.
+  std::vector<std::string> group_by;
+  core::Duration group_wait = std::chrono::seconds(30);
+  core::Duration group_interval = std::chrono::minutes(5);
+  // Added through the API (stored in notify.db), not read from the file.
+  bool from_api = false;
 };
 
 struct NotifyConfig {

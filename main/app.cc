@@ -12,6 +12,7 @@
 #include "ingest/access.h"
 #include "ingest/http_routes.h"
 #include "notifier/http_routes.h"
+#include "notifier/subscriptions.h"
 #include "rules/http_routes.h"
 
 namespace slagboom {
@@ -107,22 +108,29 @@ void App::Start(bool serve_http) {
   options.replay_endpoint = config_.bus.rules_replay;
   options.topic = broker::kAlertTopic;
   options.cursor = outbox_.Cursor();
-  notifier_subscriber_ = std::make_unique<broker::Subscriber>(
-      context_, options, [this](const broker::Event& e) {
-        core::Status s = notifier_.HandleAlertEvent(e);
-        if (!s.ok()) {
-          spdlog::error("notifier skipped alert event seq={}: {}", e.seq,
-                        s.ToString());
-        }
-      });
-  notifier_.Start();
+  // Without it, a `slagboom notify` process follows the bus instead.
+  if (notifying_) {
+    notifier_subscriber_ = std::make_unique<broker::Subscriber>(
+        context_, options, [this](const broker::Event& e) {
+          core::Status s = notifier_.HandleAlertEvent(e);
+          if (!s.ok()) {
+            spdlog::error("notifier skipped alert event seq={}: {}", e.seq,
+                          s.ToString());
+          }
+        });
+    notifier_.Start();
+  }
   StartAnpr();
+  StartStream();
   started_ = true;
 
   if (!serve_http) return;
   RegisterRoutes();
   auto [host, port] = SplitListen(config_.http.listen);
   http_.set_payload_max_length(config_.http.max_body_bytes);
+  // Without it a keep-alive client waits ~40 ms per answer (Nagle against
+  // delayed ACK): a reply leaves in more than one write.
+  http_.set_tcp_nodelay(true);
   if (port == 0) {
     http_port_ = http_.bind_to_any_port(host);
   } else if (http_.bind_to_port(host, port)) {
@@ -135,6 +143,19 @@ void App::Start(bool serve_http) {
   }
   http_thread_ = std::thread([this] { http_.listen_after_bind(); });
   spdlog::info("http listening on {}:{}", host, http_port_);
+}
+
+void App::StartStream() {
+  uint64_t last = alert_store_.LastEventSeq();
+  stream_ = std::make_unique<notifier::AlertStream>(alert_store_, last);
+  broker::Subscriber::Options options;
+  options.xpub_endpoint = config_.bus.xpub;
+  options.replay_endpoint = config_.bus.rules_replay;
+  options.topic = broker::kAlertTopic;
+  options.cursor = last;
+  stream_subscriber_ = std::make_unique<broker::Subscriber>(
+      context_, options,
+      [this](const broker::Event& e) { stream_->Notify(e.seq); });
 }
 
 void App::StartAnpr() {
@@ -165,11 +186,13 @@ void App::StartAnpr() {
 void App::Stop() {
   if (!started_) return;
   started_ = false;
+  if (stream_) stream_->Close();
   if (http_thread_.joinable()) {
     http_.stop();
     http_thread_.join();
   }
   notifier_subscriber_.reset();
+  stream_subscriber_.reset();
   watchlist_subscriber_.reset();
   anpr_server_.reset();
   notifier_.Stop();
@@ -260,6 +283,8 @@ void App::RegisterRoutes() {
       });
   ingest::RegisterRoutes(http_, ingest_, tokens_, rate_limiter_);
   notifier::RegisterRoutes(http_, outbox_, clock_, &tokens_);
+  stream_->Register(http_, tokens_);
+  notifier::RegisterSubscriptionRoutes(http_, notifier_, &tokens_);
   rules::RegisterRoutes(
       http_, alert_store_,
       [this](const std::string& id) -> std::optional<nlohmann::json> {

@@ -22,9 +22,11 @@
 #include "ingest/ingest_service.h"
 #include "ingest/rate_limiter.h"
 #include "ingest/token_store.h"
+#include "notifier/channel_sender.h"
 #include "notifier/http_sender.h"
 #include "notifier/notifier_service.h"
 #include "notifier/outbox.h"
+#include "notifier/stream.h"
 #include "rules/alert_store.h"
 #include "rules/rules_service.h"
 
@@ -44,6 +46,10 @@ class App {
   // bound.
   void Start(bool serve_http);
   void Stop();
+
+  // Before Start: the notifier is not started, so another process
+  // (`slagboom notify`) delivers the alerts from the bus.
+  void LeaveNotifying() { notifying_ = false; }
 
   // Waits until the rules have handled every stored incident and the
   // notifier every alert event, then delivers what is due until nothing
@@ -74,6 +80,8 @@ class App {
   // With anpr.enabled: the watchlist, fed from the alert stream, and the
   // plate-camera server.
   void StartAnpr();
+  // The alert stream for dashboards, following the alert events.
+  void StartStream();
   std::string Metrics();
 
   config::Config config_;
@@ -93,9 +101,12 @@ class App {
   std::unique_ptr<rules::RulesService> rules_;
 
   notifier::Outbox outbox_;
-  notifier::HttpSender sender_;
+  notifier::ChannelSender sender_;  // webhook, email, sms
   notifier::NotifierService notifier_;
   std::unique_ptr<broker::Subscriber> notifier_subscriber_;
+  // GET /api/v1/stream, told of new alert events by its own subscriber.
+  std::unique_ptr<notifier::AlertStream> stream_;
+  std::unique_ptr<broker::Subscriber> stream_subscriber_;
 
   std::unique_ptr<core::RegionIndex> regions_;
   std::unique_ptr<ingest::Watchlist> watchlist_;
@@ -109,6 +120,7 @@ class App {
   std::atomic<uint64_t> reloads_{0};
   std::atomic<uint64_t> reload_failures_{0};
   bool started_ = false;
+  bool notifying_ = true;
 };
 
 }  // namespace slagboom

@@ -84,6 +84,7 @@ int ImportToServer(const ImportArgs& args, const config::Config& config,
   }
   httplib::Client client(url->origin);
   client.set_read_timeout(std::chrono::seconds(30));
+  client.set_tcp_nodelay(true);  // a request leaves in more than one write
   if (!args.token.empty()) client.set_bearer_token_auth(args.token.c_str());
 
   size_t read = 0, imported = 0, rejected = 0, duplicates = 0, skipped = 0;
@@ -156,6 +157,7 @@ int RunCommand(const RunArgs& args) {
   if (!args.http.empty()) config.http.listen = args.http;
   try {
     App app(config);
+    if (args.no_notifier) app.LeaveNotifying();
     app.Start(/*serve_http=*/true);
     // The line tests and scripts wait for; it names the bound port.
     std::printf("slagboom listening on http://%s\n",
@@ -292,6 +294,7 @@ int TokenCommand(const TokenArgs& args) {
       }
       who.role = *role;
       who.steps = *steps;
+      who.regions = ingest::SplitRegions(args.regions);
       std::string secret;
       status = store.Create(who, now, &secret);
       if (status.ok()) std::printf("%s\n", secret.c_str());

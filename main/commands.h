@@ -13,8 +13,20 @@ struct RunArgs {
   std::string config;
   std::string data_dir;  // overrides the file when set
   std::string http;      // HOST:PORT; overrides the file when set
+  // Leaves alert delivery to a `slagboom notify` process on the bus.
+  bool no_notifier = false;
 };
 int RunCommand(const RunArgs& args);
+
+// `notify --config F [--data-dir DIR]`: the notifier alone, its outbox in
+// DIR/notify.db, following bus.xpub and replaying from bus.rules_replay
+// (tcp:// or ipc://) of a `run --no-notifier` process
+// (main/notify_command.cc).  SIGHUP reloads the notify section.
+struct NotifyArgs {
+  std::string config;
+  std::string data_dir;  // overrides the file when set
+};
+int NotifyCommand(const NotifyArgs& args);
 
 struct ImportArgs {
   std::string config;
@@ -57,6 +69,7 @@ struct TokenArgs {
   std::string role;
   std::string name;
   std::string steps;  // "stay,storage"; partners only
+  std::string regions;  // "a,b": the alert stream shows only these
 };
 int TokenCommand(const TokenArgs& args);
 

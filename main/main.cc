@@ -27,6 +27,17 @@ int main(int argc, char** argv) {
       ->required();
   run_cmd->add_option("--data-dir", run.data_dir, "data folder (overrides)");
   run_cmd->add_option("--http", run.http, "HOST:PORT to listen on (overrides)");
+  run_cmd->add_flag("--no-notifier", run.no_notifier,
+                    "deliver nothing: leave it to `slagboom notify` on the "
+                    "bus's tcp:// or ipc:// endpoints");
+
+  slagboom::NotifyArgs notify;
+  auto* notify_cmd = app.add_subcommand(
+      "notify", "the notifier alone, following a `run --no-notifier` bus");
+  notify_cmd->add_option("--config", notify.config, "YAML configuration file")
+      ->required();
+  notify_cmd->add_option("--data-dir", notify.data_dir,
+                         "data folder for notify.db (overrides)");
 
   slagboom::ImportArgs imp;
   auto* import_cmd = app.add_subcommand(
@@ -88,6 +99,9 @@ int main(int argc, char** argv) {
     sub->add_option("--role", token.role,
                     "reporter, partner, police, shopkeeper or admin")
         ->required();
+    sub->add_option("--regions", token.regions,
+                    "scope: the alert stream shows only alerts in these "
+                    "regions, e.g. midden-nederland");
     sub->add_option("--steps", token.steps,
                     "partner only: the steps it may report, e.g. stay,storage");
   }
@@ -115,6 +129,7 @@ int main(int argc, char** argv) {
   }
 
   if (*run_cmd) return slagboom::RunCommand(run);
+  if (*notify_cmd) return slagboom::NotifyCommand(notify);
   if (*import_cmd) {
     if (imp.data_dir.empty() && imp.server.empty()) {
       std::fprintf(stderr, "import: give --data-dir DIR or --server URL\n");

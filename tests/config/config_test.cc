@@ -535,7 +535,8 @@ TEST_CASE("subscribers are checked against their channel", "[config]") {
   }
   SECTION("unknown channel") {
     yaml = "      channel: pigeon\n";
-    expected = "unknown channel 'pigeon' (supported: webhook, log)";
+    expected =
+        "unknown channel 'pigeon' (supported: webhook, log, email, sms)";
   }
   SECTION("no channel") {
     yaml = "      timeout: 1s\n";
