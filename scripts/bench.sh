@@ -10,7 +10,9 @@ if ! command -v prometheus-alertmanager >/dev/null 2>&1 &&
   ! command -v alertmanager >/dev/null 2>&1; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO=sudo
-  $SUDO apt-get install -y prometheus-alertmanager >/dev/null ||
+  { $SUDO apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+      --no-install-recommends prometheus-alertmanager >/dev/null; } ||
     echo "prometheus-alertmanager not installed: latency_bench runs without it"
 fi
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
