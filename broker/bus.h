@@ -72,11 +72,17 @@ class ReplayServer {
 // Receives one stream in order, exactly once from a given cursor.  Starts
 // by replaying everything after `cursor` from the owner, then follows the
 // live stream; a gap, or silence for `idle_check`, makes it ask the owner
-// again.  `handler` runs on the subscriber's own thread, one event at a
-// time, in sequence order; the consumer persists its cursor itself.
+// again.  The handler runs on the subscriber's own thread, in sequence
+// order; the consumer persists its cursor itself.
+//
+// A batch handler gets every event that is waiting, in order and without
+// gaps, up to `max_batch` at a time, so that a consumer that fell behind
+// can commit many in one transaction.  It handles all of them or throws,
+// and then gets them again.  When it keeps up, a batch is one event.
 class Subscriber {
  public:
   using Handler = std::function<void(const Event&)>;
+  using BatchHandler = std::function<void(const std::vector<Event>&)>;
 
   struct Options {
     std::string xpub_endpoint;
@@ -86,9 +92,12 @@ class Subscriber {
     std::chrono::milliseconds idle_check{200};
     std::chrono::milliseconds replay_timeout{2000};
     size_t replay_batch = 5000;
+    size_t max_batch = 256;  // events per call of a batch handler
   };
 
+  // One event per call.
   Subscriber(zmq::context_t& context, Options options, Handler handler);
+  Subscriber(zmq::context_t& context, Options options, BatchHandler handler);
   ~Subscriber();  // stops the thread
   Subscriber(const Subscriber&) = delete;
   Subscriber& operator=(const Subscriber&) = delete;
@@ -101,12 +110,13 @@ class Subscriber {
   // Replays from the owner until it has nothing newer; false on timeout.
   bool CatchUp(zmq::socket_t& request);
   zmq::socket_t Connect();
-  // Hands one event to the handler; false when the handler failed.
-  bool Deliver(const Event& event);
+  // Hands events to the handler, those at or below the cursor left out;
+  // false when the handler failed.  REQUIRES: no gaps.
+  bool Deliver(std::vector<Event>& events);
 
   zmq::context_t& context_;
   Options options_;
-  Handler handler_;
+  BatchHandler handler_;
   std::atomic<uint64_t> cursor_;
   std::atomic<bool> stop_{false};
   std::thread thread_;

@@ -76,7 +76,9 @@ class Statement {
 
 // BEGIN IMMEDIATE ... COMMIT, rolled back when not committed.  Taking the
 // write lock at BEGIN means a transaction that reads and then writes never
-// fails half-way with SQLITE_BUSY.
+// fails half-way with SQLITE_BUSY.  Inside another transaction on the same
+// connection it is a savepoint: its work is undone alone when it is not
+// committed, and lasts only if the outer one commits.
 class Transaction {
  public:
   explicit Transaction(Database& db);
@@ -88,6 +90,7 @@ class Transaction {
 
  private:
   Database& db_;
+  const bool nested_;  // a savepoint inside a transaction already open
   bool done_ = false;
 };
 

@@ -111,12 +111,8 @@ void App::Start(bool serve_http) {
   // Without it, a `slagboom notify` process follows the bus instead.
   if (notifying_) {
     notifier_subscriber_ = std::make_unique<broker::Subscriber>(
-        context_, options, [this](const broker::Event& e) {
-          core::Status s = notifier_.HandleAlertEvent(e);
-          if (!s.ok()) {
-            spdlog::error("notifier skipped alert event seq={}: {}", e.seq,
-                          s.ToString());
-          }
+        context_, options, [this](const std::vector<broker::Event>& events) {
+          notifier_.OnAlertEvents(events);
         });
     notifier_.Start();
   }

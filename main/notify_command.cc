@@ -93,12 +93,8 @@ int NotifyCommand(const NotifyArgs& args) {
     options.topic = broker::kAlertTopic;
     options.cursor = outbox.Cursor();
     auto subscriber = std::make_unique<broker::Subscriber>(
-        context, options, [&service](const broker::Event& e) {
-          core::Status s = service.HandleAlertEvent(e);
-          if (!s.ok()) {
-            spdlog::error("notifier skipped alert event seq={}: {}", e.seq,
-                          s.ToString());
-          }
+        context, options, [&service](const std::vector<broker::Event>& events) {
+          service.OnAlertEvents(events);
         });
     service.Start();
     // The line tests and scripts wait for.

@@ -1,5 +1,7 @@
 #include "notifier/notifier_service.h"
 
+#include <pthread.h>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -149,6 +151,30 @@ NotifierService::~NotifierService() {
 }
 
 core::Status NotifierService::HandleAlertEvent(const broker::Event& event) {
+  return HandleAlertEvents({event}).front();
+}
+
+std::vector<core::Status> NotifierService::HandleAlertEvents(
+    const std::vector<broker::Event>& events) {
+  std::vector<core::Status> statuses;
+  outbox_.InTransaction([&] {
+    statuses.clear();  // a retried batch starts afresh
+    for (const broker::Event& event : events)
+      statuses.push_back(HandleOne(event));
+  });
+  return statuses;
+}
+
+void NotifierService::OnAlertEvents(const std::vector<broker::Event>& events) {
+  std::vector<core::Status> statuses = HandleAlertEvents(events);
+  for (size_t i = 0; i < statuses.size(); ++i) {
+    if (statuses[i].ok()) continue;
+    spdlog::error("notifier skipped alert event seq={}: {}", events[i].seq,
+                  statuses[i].ToString());
+  }
+}
+
+core::Status NotifierService::HandleOne(const broker::Event& event) {
   if (event.seq <= outbox_.Cursor()) return core::Status::Ok();
 
   // Read the alert; an unreadable one is passed over, not retried forever.
@@ -452,7 +478,10 @@ void NotifierService::Release(const std::string& subscriber_id) {
 void NotifierService::Start() {
   work_.emplace(io_.get_executor());
   running_ = true;
-  loop_thread_ = std::thread([this] { io_.run(); });
+  loop_thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "notify-loop");
+    io_.run();
+  });
   Wake();
 }
 

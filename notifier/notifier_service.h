@@ -105,14 +105,21 @@ class NotifierService {
   // below the outbox cursor is ignored.  Otherwise the alert is kept as
   // the latest version seen and goes to every subscriber the routing
   // above picks: a pending delivery per webhook subscriber, a log line
-  // and a delivered row per log subscriber, all added with the cursor in
-  // one transaction; what was scheduled for whom is recorded right after
-  // (a crash in between can only let one unchanged repeat through).  An
+  // and a delivered row per log subscriber, all added with the cursor and
+  // the record of what was scheduled for whom in one transaction.  An
   // event whose alert cannot be read moves the cursor
   // too and returns Invalid, so one bad event cannot stall the stream.
   // Throws when the outbox cannot be written; the bus then offers the
   // event again.  Call from one thread at a time.
   core::Status HandleAlertEvent(const broker::Event& event);
+  // The same for events in order, all in one transaction: a notifier
+  // that fell behind catches up at one commit per batch.  The status of
+  // each event, in order.
+  std::vector<core::Status> HandleAlertEvents(
+      const std::vector<broker::Event>& events);
+  // A bus subscriber's batch handler: HandleAlertEvents, with a log line
+  // for every event skipped.
+  void OnAlertEvents(const std::vector<broker::Event>& events);
 
   // Attempts every delivery due at clock.Now(), different subscribers in
   // parallel, each subscriber's in event order, and returns when those
@@ -176,6 +183,8 @@ class NotifierService {
   using ConfigPtr = std::shared_ptr<const config::NotifyConfig>;
 
   ConfigPtr Config() const;
+  // HandleAlertEvent's work.  REQUIRES: inside Outbox::InTransaction.
+  core::Status HandleOne(const broker::Event& event);
   // The deliveries of one alert event to `subscribers`.
   std::vector<NewDelivery> Route(
       const std::vector<config::SubscriberConfig>& subscribers,

@@ -112,8 +112,9 @@ bool Silence::Matches(const rules::Alert& alert) const {
                                      region) != alert.regions.end();
 }
 
-NotifyStore::NotifyStore(const std::string& path)
-    : db_(path, core::Database::Durability::kNormal) {
+NotifyStore::NotifyStore(core::Database& db, std::recursive_mutex& mu)
+    : mu_(mu), db_(db) {
+  std::lock_guard lock(mu_);
   db_.Exec(kSchema);
 }
 

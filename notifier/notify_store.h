@@ -82,12 +82,14 @@ struct DueGroup {
   std::vector<GroupedAlert> alerts;  // by alert id
 };
 
-// Thread-safe: every method serialises on one connection of its own.
+// Thread-safe: every method serialises on the connection it is given,
+// which it shares with the Outbox, so that one transaction can span both.
 // Database failures throw std::runtime_error, as in Outbox.
 class NotifyStore {
  public:
-  // Opens or creates the tables in the file at `path`.  Throws (start-up).
-  explicit NotifyStore(const std::string& path);
+  // Creates the tables on `db` when missing.  Throws (start-up).  `db`,
+  // guarded by `mu`, must outlive the store.
+  NotifyStore(core::Database& db, std::recursive_mutex& mu);
 
   NotifyStore(const NotifyStore&) = delete;
   NotifyStore& operator=(const NotifyStore&) = delete;
@@ -163,8 +165,8 @@ class NotifyStore {
       const std::vector<std::string>& ids);
 
  private:
-  std::mutex mu_;
-  core::Database db_;  // guarded by mu_
+  std::recursive_mutex& mu_;
+  core::Database& db_;  // guarded by mu_
 };
 
 }  // namespace slagboom::notifier

@@ -86,7 +86,7 @@ struct QueueHead {
 // treats them as a failed step and retries it later.
 class Outbox {
  public:
-  // Opens or creates the outbox file at `path` (WAL, synchronous=FULL).
+  // Opens or creates the outbox file at `path` (WAL, synchronous=NORMAL).
   // Throws std::runtime_error when it cannot (start-up).
   explicit Outbox(const std::string& path);
 
@@ -138,8 +138,19 @@ class Outbox {
   // a dead delivery.
   bool Replay(const std::string& id, core::Instant now);
 
-  // The rest of the notifier's state, in the same file.
+  // The rest of the notifier's state, on the same connection.
   NotifyStore& store() { return store_; }
+
+  // Runs `work` in one transaction: what it does through the outbox and
+  // the store lasts together or not at all, and costs one commit.  Other
+  // threads' calls wait until it is done.
+  template <typename Work>
+  void InTransaction(Work&& work) {
+    std::lock_guard lock(mu_);
+    core::Transaction tx(db_);
+    work();
+    tx.Commit();
+  }
 
  private:
   // Inserts the rows; the ids of those added.  REQUIRES: mu_ held.
@@ -152,9 +163,9 @@ class Outbox {
                      std::optional<core::Instant> next_attempt_at,
                      const std::string& error, core::Instant now);
 
-  std::mutex mu_;
+  std::recursive_mutex mu_;
   core::Database db_;  // guarded by mu_
-  NotifyStore store_;
+  NotifyStore store_;  // on db_
 };
 
 }  // namespace slagboom::notifier

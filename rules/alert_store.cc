@@ -165,6 +165,29 @@ std::vector<AlertEvent> AlertStore::Apply(uint64_t incident_seq,
                                           const Outcome& outcome) {
   std::lock_guard<std::mutex> lock(mu_);
   core::Transaction txn(db_);
+  std::vector<AlertEvent> events;
+  ApplyLocked(engine, outcome, &events);
+  SaveState(incident_seq, engine);
+  txn.Commit();
+  return events;
+}
+
+std::vector<AlertEvent> AlertStore::Apply(
+    const Engine& engine,
+    const std::vector<std::pair<uint64_t, Outcome>>& outcomes) {
+  std::vector<AlertEvent> events;
+  if (outcomes.empty()) return events;
+  std::lock_guard<std::mutex> lock(mu_);
+  core::Transaction txn(db_);
+  for (const auto& [seq, outcome] : outcomes)
+    ApplyLocked(engine, outcome, &events);
+  SaveState(outcomes.back().first, engine);
+  txn.Commit();
+  return events;
+}
+
+void AlertStore::ApplyLocked(const Engine& engine, const Outcome& outcome,
+                             std::vector<AlertEvent>* events) {
   auto add = db_.Prepare(
       "INSERT OR IGNORE INTO entries (rule, key, incident_id, seq, time, "
       "region, step, offence, lat_e7, lon_e7, tlp, sector) "
@@ -194,7 +217,6 @@ std::vector<AlertEvent> AlertStore::Apply(uint64_t incident_seq,
   auto event =
       db_.Prepare("INSERT INTO alert_events (alert_id, doc) VALUES (?, ?)");
   auto drop = db_.Prepare("DELETE FROM alerts WHERE id = ?");
-  std::vector<AlertEvent> events;
   for (const Alert& alert : outcome.changes) {
     const std::string doc = AlertToJson(alert).dump();
     if (alert.withdrawn) {
@@ -202,7 +224,7 @@ std::vector<AlertEvent> AlertStore::Apply(uint64_t incident_seq,
       drop.Run();
       event.Bind(1, alert.id).Bind(2, doc);
       event.Run();
-      events.push_back({static_cast<uint64_t>(db_.LastInsertRowId()), alert});
+      events->push_back({static_cast<uint64_t>(db_.LastInsertRowId()), alert});
       continue;
     }
     upsert.Bind(1, alert.id)
@@ -215,18 +237,19 @@ std::vector<AlertEvent> AlertStore::Apply(uint64_t incident_seq,
     upsert.Run();
     event.Bind(1, alert.id).Bind(2, doc);
     event.Run();
-    events.push_back({static_cast<uint64_t>(db_.LastInsertRowId()), alert});
+    events->push_back({static_cast<uint64_t>(db_.LastInsertRowId()), alert});
   }
 
   if (++applies_ % kPruneEvery == 0) Prune(engine);
+}
+
+void AlertStore::SaveState(uint64_t incident_seq, const Engine& engine) {
   auto state = db_.Prepare(
       "UPDATE state SET cursor = ?, watermark = ?, late = ? WHERE id = 1");
   state.Bind(1, static_cast<int64_t>(incident_seq))
       .Bind(2, Millis(engine.watermark()))
       .Bind(3, static_cast<int64_t>(engine.late_count()));
   state.Run();
-  txn.Commit();
-  return events;
 }
 
 // Entries behind the oldest window a new incident could still open are of

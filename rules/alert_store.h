@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "broker/bus.h"
@@ -43,6 +44,11 @@ class AlertStore : public broker::ReplaySource {
   // returns the alert events it made, numbered.
   std::vector<AlertEvent> Apply(uint64_t incident_seq, const Engine& engine,
                                 const Outcome& outcome);
+  // The same for several incidents, as (seq, outcome) in the order the
+  // engine processed them, in one transaction.
+  std::vector<AlertEvent> Apply(
+      const Engine& engine,
+      const std::vector<std::pair<uint64_t, Outcome>>& outcomes);
 
   // After a reload: forgets the entries of `rule_ids` (changed or removed
   // rules) and resolves their open alerts at `at`; returns the events.
@@ -58,7 +64,10 @@ class AlertStore : public broker::ReplaySource {
   std::vector<broker::Event> ReadFrom(uint64_t from_seq, size_t max) override;
 
  private:
-  // REQUIRES: mu_ held, inside a transaction.
+  // REQUIRES (these three): mu_ held, inside a transaction.
+  void ApplyLocked(const Engine& engine, const Outcome& outcome,
+                   std::vector<AlertEvent>* events);
+  void SaveState(uint64_t incident_seq, const Engine& engine);
   void Prune(const Engine& engine);
 
   std::mutex mu_;

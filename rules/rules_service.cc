@@ -33,7 +33,9 @@ void RulesService::Start(zmq::context_t& context,
   options.topic = broker::kIncidentTopic;
   options.cursor = cursor_;
   subscriber_ = std::make_unique<broker::Subscriber>(
-      context, options, [this](const broker::Event& e) { Handle(e); });
+      context, options, [this](const std::vector<broker::Event>& events) {
+        Handle(events);
+      });
 }
 
 void RulesService::Stop() {
@@ -41,30 +43,49 @@ void RulesService::Stop() {
   replay_.reset();
 }
 
-void RulesService::Handle(const broker::Event& event) {
-  core::Incident incident;
-  core::Status status =
-      core::IncidentFromJson(nlohmann::json::parse(event.payload), &incident);
+void RulesService::Handle(const broker::Event& event) { Handle({event}); }
+
+void RulesService::Handle(const std::vector<broker::Event>& events) {
+  // Parsing needs no lock.
+  std::vector<std::pair<core::Incident, core::Status>> incidents(events.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    nlohmann::json json =
+        nlohmann::json::parse(events[i].payload, nullptr, false);
+    incidents[i].second =
+        json.is_discarded()
+            ? core::Status::Invalid("incident event: not JSON")
+            : core::IncidentFromJson(json, &incidents[i].first);
+  }
+
   std::lock_guard<std::mutex> lock(mu_);
-  if (event.seq <= cursor_) return;
-  Outcome outcome;
-  if (status.ok()) {
-    outcome = engine_.Process(incident);
-  } else {
-    spdlog::error("rules skipped incident seq={}: {}", event.seq,
-                  status.ToString());
+  std::vector<std::pair<uint64_t, Outcome>> outcomes;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const uint64_t seq = events[i].seq;
+    if (seq <= cursor_ ||
+        (!outcomes.empty() && seq <= outcomes.back().first))
+      continue;
+    const auto& [incident, status] = incidents[i];
+    Outcome outcome;
+    if (status.ok()) {
+      outcome = engine_.Process(incident);
+    } else {
+      spdlog::error("rules skipped incident seq={}: {}", seq,
+                    status.ToString());
+    }
+    if (outcome.late) {
+      spdlog::warn(
+          "rules late incident id={} seq={} occurred_at={} watermark={}",
+          incident.id, seq, core::FormatInstant(incident.occurred_at),
+          core::FormatInstant(engine_.watermark()));
+    }
+    outcomes.emplace_back(seq, std::move(outcome));
   }
-  std::vector<AlertEvent> events = store_.Apply(event.seq, engine_, outcome);
-  cursor_ = event.seq;
-  ++processed_;
-  if (outcome.late) {
-    ++late_;
-    spdlog::warn("rules late incident id={} seq={} occurred_at={} watermark={}",
-                 incident.id, event.seq,
-                 core::FormatInstant(incident.occurred_at),
-                 core::FormatInstant(engine_.watermark()));
-  }
-  Publish(events);
+  if (outcomes.empty()) return;
+  std::vector<AlertEvent> alert_events = store_.Apply(engine_, outcomes);
+  cursor_ = outcomes.back().first;
+  processed_ += outcomes.size();
+  for (const auto& [seq, outcome] : outcomes) late_ += outcome.late ? 1 : 0;
+  Publish(alert_events);
 }
 
 void RulesService::Publish(const std::vector<AlertEvent>& events) {

@@ -27,8 +27,10 @@ class RulesService {
   void Start(zmq::context_t& context, const config::BusConfig& bus);
   void Stop();
 
-  // Handles one incident event; public so tests can drive it directly.
+  // Handles incident events in order, committing what they did in one
+  // transaction; public so tests can drive it directly.
   void Handle(const broker::Event& event);
+  void Handle(const std::vector<broker::Event>& events);
 
   // Replaces the rules (Engine::Reload); the alerts of changed and removed
   // rules resolve and their events go out.  Thread-safe.

@@ -127,5 +127,82 @@ TEST_CASE("a failing handler sees the event again", "[broker]") {
   CHECK(failures == 1);
 }
 
+// What a batch handler was handed, call by call.
+struct BatchCollector {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::vector<uint64_t>> calls;
+
+  void Add(const std::vector<Event>& events) {
+    std::vector<uint64_t> seqs;
+    for (const Event& e : events) seqs.push_back(e.seq);
+    std::lock_guard<std::mutex> lock(mu);
+    calls.push_back(std::move(seqs));
+    cv.notify_all();
+  }
+  bool WaitFor(size_t n) {
+    std::unique_lock<std::mutex> lock(mu);
+    return cv.wait_for(lock, std::chrono::seconds(20), [&] {
+      size_t got = 0;
+      for (const auto& c : calls) got += c.size();
+      return got >= n;
+    });
+  }
+  std::vector<uint64_t> All() {
+    std::lock_guard<std::mutex> lock(mu);
+    std::vector<uint64_t> out;
+    for (const auto& c : calls) out.insert(out.end(), c.begin(), c.end());
+    return out;
+  }
+};
+
+TEST_CASE("a batch handler gets what waited together, in order, once",
+          "[broker]") {
+  Bus bus;
+  bus.Emit(30);  // replayed in pieces of the replay batch (7)
+  auto options = bus.Options(0);
+  options.max_batch = 16;
+  BatchCollector got;
+  std::mutex gate;
+  std::unique_lock<std::mutex> closed(gate);
+  Subscriber sub(bus.context, options, [&](const std::vector<Event>& events) {
+    if (events.front().seq == 31) std::lock_guard<std::mutex> wait(gate);
+    got.Add(events);
+  });
+  REQUIRE(got.WaitFor(30));
+  bus.Emit(1);   // holds the handler at seq 31 ...
+  bus.Emit(40);  // ... while these wait for it
+  closed.unlock();
+  REQUIRE(got.WaitFor(71));
+  CHECK(got.All() == Range(1, 71));
+  size_t largest = 0, largest_after = 0;  // after the held call
+  for (const auto& call : got.calls) {
+    largest = std::max(largest, call.size());
+    if (call.front() > 31) largest_after = std::max(largest_after, call.size());
+  }
+  CHECK(largest_after > 1);
+  CHECK(largest <= 16);
+}
+
+TEST_CASE("a failing batch handler sees the whole batch again", "[broker]") {
+  Bus bus;
+  bus.Emit(20);
+  int failures = 0;
+  BatchCollector got;
+  Subscriber sub(bus.context, bus.Options(0),
+                 Subscriber::BatchHandler([&](const std::vector<Event>& events) {
+                   for (const Event& e : events) {
+                     if (e.seq == 9 && failures == 0) {
+                       ++failures;
+                       throw std::runtime_error("disk full");
+                     }
+                   }
+                   got.Add(events);
+                 }));
+  REQUIRE(got.WaitFor(20));
+  CHECK(got.All() == Range(1, 20));
+  CHECK(failures == 1);
+}
+
 }  // namespace
 }  // namespace slagboom::broker

@@ -72,5 +72,38 @@ TEST_CASE("an uncommitted transaction is rolled back", "[core]") {
   CHECK(q.Int(0) == 0);
 }
 
+TEST_CASE("a transaction inside another is a savepoint", "[core]") {
+  TempDb tmp;
+  Database db(tmp.Path(), Database::Durability::kNormal);
+  db.Exec("CREATE TABLE n (v INTEGER)");
+  auto insert = [&db](int v) {
+    db.Prepare("INSERT INTO n VALUES (?)").Bind(1, v).Run();
+  };
+  {
+    Transaction outer(db);
+    insert(1);
+    {
+      Transaction dropped(db);
+      insert(2);
+    }  // not committed: only its own row goes
+    {
+      Transaction kept(db);
+      insert(3);
+      kept.Commit();
+    }
+    outer.Commit();
+  }
+  {
+    Transaction outer(db);
+    insert(4);
+    Transaction inner(db);
+    insert(5);
+    inner.Commit();
+  }  // the outer one not committed takes the inner one's row too
+  auto q = db.Prepare("SELECT group_concat(v) FROM (SELECT v FROM n ORDER BY v)");
+  REQUIRE(q.Step());
+  CHECK(q.Text(0) == "1,3");
+}
+
 }  // namespace
 }  // namespace slagboom::core

@@ -326,6 +326,36 @@ TEST_CASE("an event at or below the cursor delivers nothing", "[notifier]") {
   CHECK(f.outbox->Cursor() == 2);
 }
 
+TEST_CASE("a batch of alert events is handled as one by one, in one commit",
+          "[notifier]") {
+  Receiver police;
+  Fixture f;
+  f.config.subscribers = {Webhook("police", police.Url())};
+  f.Open();
+  f.Handle(1, MakeAlert("r1", "van"));
+  std::vector<broker::Event> batch = {
+      AlertEvent(1, MakeAlert("r1", "bus")),  // at the cursor: ignored
+      AlertEvent(2, MakeAlert("r1", "car")),
+      {broker::kAlertTopic, 3, "not json"},  // skipped, moves the cursor
+      AlertEvent(4, MakeAlert("r2", "van"))};
+  std::vector<core::Status> statuses = f.service->HandleAlertEvents(batch);
+  REQUIRE(statuses.size() == 4);
+  CHECK(statuses[0].ok());
+  CHECK(statuses[1].ok());
+  CHECK(!statuses[2].ok());
+  CHECK(statuses[3].ok());
+  CHECK(f.outbox->Cursor() == 4);
+
+  CHECK(f.service->DeliverDue() == 3);
+  std::vector<Received> got = police.got();
+  REQUIRE(got.size() == 3);
+  std::vector<std::string> keys;
+  for (const Received& r : got)
+    keys.push_back(nlohmann::json::parse(r.body)["alert"]["key"]);
+  CHECK(keys == std::vector<std::string>{"pk_van", "pk_car", "pk_van"});
+  CHECK(f.outbox->store().GetAlert(MakeAlert("r1", "bus").id) == std::nullopt);
+}
+
 TEST_CASE("C1 restart sends nothing twice", "[notifier]") {
   Receiver police;
   Fixture f;

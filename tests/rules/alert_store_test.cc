@@ -76,6 +76,43 @@ TEST_CASE("a restart keeps the windows and fires nothing again", "[rules]") {
   CHECK(store.AlertCount() == 1);
 }
 
+TEST_CASE("a batch of incidents is stored as they would be one by one",
+          "[rules]") {
+  TempDir tmp;
+  std::vector<core::Incident> incs = {
+      Sighting("a", 1, "2025-06-10T10:00:00Z", "RE01"),
+      Sighting("b", 2, "2025-06-10T11:00:00Z", "RE03"),
+      Sighting("c", 3, "2025-06-10T12:00:00Z", "RE05"),
+      Sighting("d", 4, "2025-06-10T13:00:00Z", "RE07")};
+  std::vector<AlertEvent> one_by_one;
+  {
+    AlertStore store((tmp.path / "single.db").string());
+    Engine engine(Rules());
+    for (const core::Incident& inc : incs) {
+      auto events = store.Apply(inc.seq, engine, engine.Process(inc));
+      one_by_one.insert(one_by_one.end(), events.begin(), events.end());
+    }
+  }
+  {
+    AlertStore store(tmp.File());
+    Engine engine(Rules());
+    std::vector<std::pair<uint64_t, Outcome>> outcomes;
+    for (const core::Incident& inc : incs)
+      outcomes.emplace_back(inc.seq, engine.Process(inc));
+    std::vector<AlertEvent> batch = store.Apply(engine, outcomes);
+    REQUIRE(batch.size() == one_by_one.size());
+    REQUIRE(batch.size() == 2);  // fired with c, updated with d
+    for (size_t i = 0; i < batch.size(); ++i) {
+      CHECK(batch[i].seq == one_by_one[i].seq);
+      CHECK(AlertToJson(batch[i].alert) == AlertToJson(one_by_one[i].alert));
+    }
+  }
+  AlertStore store(tmp.File());
+  CHECK(store.LoadState().cursor == 4);
+  CHECK(store.AlertCount() == 1);
+  CHECK(store.ReadFrom(1, 10).size() == 2);
+}
+
 TEST_CASE("alert events replay in order from any sequence number", "[rules]") {
   TempDir tmp;
   AlertStore store(tmp.File());
