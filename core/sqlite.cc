@@ -41,7 +41,8 @@ int WaitForLock(void* /*unused*/, int tries) {
 
 }  // namespace
 
-Database::Database(const std::string& path, Durability durability) {
+Database::Database(const std::string& path, Durability durability)
+    : cache_(std::make_shared<StatementCache>()) {
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
     std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
@@ -55,7 +56,13 @@ Database::Database(const std::string& path, Durability durability) {
   Exec("PRAGMA foreign_keys=ON");
 }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+Database::~Database() {
+  for (auto& [sql, stmts] : cache_->free) {
+    for (sqlite3_stmt* stmt : stmts) sqlite3_finalize(stmt);
+  }
+  cache_.reset();  // statements still out finalize themselves
+  sqlite3_close_v2(db_);
+}
 
 void Database::Exec(std::string_view sql) {
   char* err = nullptr;
@@ -68,7 +75,20 @@ void Database::Exec(std::string_view sql) {
 }
 
 Statement Database::Prepare(std::string_view sql) {
-  return Statement(db_, sql);
+  std::string text(sql);
+  auto it = cache_->free.find(text);
+  if (it != cache_->free.end() && !it->second.empty()) {
+    sqlite3_stmt* stmt = it->second.back();
+    it->second.pop_back();
+    return Statement(db_, stmt, std::move(text), cache_);
+  }
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                         SQLITE_PREPARE_PERSISTENT, &stmt,
+                         nullptr) != SQLITE_OK) {
+    Throw(db_, fmt::format("prepare '{}'", sql));
+  }
+  return Statement(db_, stmt, std::move(text), cache_);
 }
 
 int64_t Database::LastInsertRowId() const {
@@ -84,10 +104,35 @@ Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
   }
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::Statement(sqlite3* db, sqlite3_stmt* stmt, std::string sql,
+                     std::weak_ptr<StatementCache> cache)
+    : db_(db), stmt_(stmt), sql_(std::move(sql)), cache_(std::move(cache)) {}
+
+Statement::~Statement() {
+  if (stmt_ == nullptr) return;
+  std::shared_ptr<StatementCache> cache = cache_.lock();
+  if (cache && !sql_.empty()) {
+    auto it = cache->free.find(sql_);
+    if (it == cache->free.end() &&
+        cache->free.size() < StatementCache::kMaxTexts)
+      it = cache->free.emplace(std::move(sql_), std::vector<sqlite3_stmt*>{}).first;
+    if (it != cache->free.end() &&
+        it->second.size() < StatementCache::kMaxPerText) {
+      // Reset ends the statement's read of the database.
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+      it->second.push_back(stmt_);
+      return;
+    }
+  }
+  sqlite3_finalize(stmt_);
+}
 
 Statement::Statement(Statement&& other) noexcept
-    : db_(other.db_), stmt_(other.stmt_) {
+    : db_(other.db_),
+      stmt_(other.stmt_),
+      sql_(std::move(other.sql_)),
+      cache_(std::move(other.cache_)) {
   other.stmt_ = nullptr;
 }
 

@@ -7,15 +7,27 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "core/status.h"
 
 namespace slagboom::core {
 
 class Statement;
+
+// Prepared statements a connection keeps for reuse, by their SQL text.
+// Preparing is most of the cost of a short statement; a statement from
+// Database::Prepare goes back here, reset, when it is destroyed.
+struct StatementCache {
+  static constexpr size_t kMaxTexts = 256;   // distinct SQL texts kept
+  static constexpr size_t kMaxPerText = 4;   // statements kept per text
+  std::unordered_map<std::string, std::vector<sqlite3_stmt*>> free;
+};
 
 class Database {
  public:
@@ -36,6 +48,8 @@ class Database {
   // Runs one or more statements without results.  Throws on error.
   void Exec(std::string_view sql);
 
+  // A statement for `sql`, reused from an earlier one of the same text
+  // when one is free.  Throws on a syntax error.
   Statement Prepare(std::string_view sql);
 
   int64_t LastInsertRowId() const;
@@ -44,12 +58,18 @@ class Database {
 
  private:
   sqlite3* db_ = nullptr;
+  std::shared_ptr<StatementCache> cache_;
 };
 
 // A prepared statement.  Bind indexes start at 1, column indexes at 0.
+// One made by Database::Prepare returns to the connection's cache when
+// destroyed (or is finalized when the connection is gone).
 class Statement {
  public:
   Statement(sqlite3* db, std::string_view sql);
+  // Takes `stmt`, which belongs in `cache` under `sql` when done.
+  Statement(sqlite3* db, sqlite3_stmt* stmt, std::string sql,
+            std::weak_ptr<StatementCache> cache);
   ~Statement();
   Statement(Statement&& other) noexcept;
   Statement& operator=(Statement&&) = delete;
@@ -72,6 +92,8 @@ class Statement {
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
+  std::string sql_;                      // the cache key; empty: not cached
+  std::weak_ptr<StatementCache> cache_;
 };
 
 // BEGIN IMMEDIATE ... COMMIT, rolled back when not committed.  Taking the

@@ -415,11 +415,13 @@ size_t NotifierService::ServeBatch(const Batch& batch) {
       FindSubscriber(*config, subscriber_id);
   size_t attempts = 0;
   if (subscriber == nullptr) return 0;  // removed by a reload meanwhile
+  std::vector<std::string> delivered;
   try {
     for (const Delivery& d : batch) {
       ++attempts;
-      if (!Attempt(*subscriber, d)) break;
+      if (!Attempt(*subscriber, d, &delivered)) break;
     }
+    outbox_.MarkDelivered(delivered, clock_.Now());
   } catch (const std::exception& e) {
     // The attempt stays pending in the outbox and is made again.
     spdlog::error("notifier: outbox update for subscriber {} failed: {}",
@@ -429,12 +431,13 @@ size_t NotifierService::ServeBatch(const Batch& batch) {
 }
 
 bool NotifierService::Attempt(const config::SubscriberConfig& subscriber,
-                              const Delivery& d) {
+                              const Delivery& d,
+                              std::vector<std::string>* delivered) {
   SendResult result = sender_.Send(subscriber, d.id, d.payload);
   core::Instant now = clock_.Now();
   int attempts = d.attempts + 1;
   if (result.ok()) {
-    outbox_.MarkDelivered(d.id, now);
+    delivered->push_back(d.id);
     ++delivered_;
     spdlog::debug("notifier: delivery {} to {} done (alert {}, attempt {})",
                   d.id, subscriber.id, d.alert_id, attempts);

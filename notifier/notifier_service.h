@@ -171,10 +171,14 @@ class NotifierService {
   // and marks those subscribers busy.
   std::vector<Batch> TakeDue();
   // Makes the deliveries of one batch, in order, until one must wait.
-  // Returns the number of attempts made.
+  // Returns the number of attempts made.  The deliveries that succeeded
+  // are marked together, in one commit, when the batch ends or one fails:
+  // a crash in between sends them again, under the same delivery id.
   size_t ServeBatch(const Batch& batch);
-  // Makes one attempt; true when the queue may go on to the next.
-  bool Attempt(const config::SubscriberConfig& subscriber, const Delivery& d);
+  // Makes one attempt; true when the queue may go on to the next.  A
+  // success is added to *delivered, to be marked by the caller.
+  bool Attempt(const config::SubscriberConfig& subscriber, const Delivery& d,
+               std::vector<std::string>* delivered);
   void Release(const std::string& subscriber_id);
   // Runs `batches` on the pool; calls `done` with the attempts made after
   // each, once its subscriber is released.

@@ -190,6 +190,16 @@ void Outbox::MarkDelivered(const std::string& id, core::Instant now) {
   RecordAttempt(id, DeliveryState::kDelivered, std::nullopt, "", now);
 }
 
+void Outbox::MarkDelivered(const std::vector<std::string>& ids,
+                           core::Instant now) {
+  if (ids.empty()) return;
+  std::lock_guard lock(mu_);
+  core::Transaction tx(db_);
+  for (const std::string& id : ids)
+    RecordAttempt(id, DeliveryState::kDelivered, std::nullopt, "", now);
+  tx.Commit();
+}
+
 void Outbox::MarkRetry(const std::string& id, core::Instant next_attempt_at,
                        const std::string& error, core::Instant now) {
   RecordAttempt(id, DeliveryState::kPending, next_attempt_at, error, now);

@@ -122,6 +122,8 @@ class Outbox {
 
   // Records one attempt of a pending delivery.  `error` says why it failed.
   void MarkDelivered(const std::string& id, core::Instant now);
+  // Several at once, in one commit.
+  void MarkDelivered(const std::vector<std::string>& ids, core::Instant now);
   void MarkRetry(const std::string& id, core::Instant next_attempt_at,
                  const std::string& error, core::Instant now);
   void MarkDead(const std::string& id, const std::string& error,

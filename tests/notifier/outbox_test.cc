@@ -216,6 +216,27 @@ TEST_CASE("attempts move deliveries between states", "[outbox]") {
         std::vector<std::string>{three});
 }
 
+TEST_CASE("deliveries marked together are each delivered once", "[outbox]") {
+  OutboxFixture f;
+  std::vector<std::string> ids;
+  for (int i = 1; i <= 3; ++i) {
+    std::string alert = "alr_" + std::to_string(i);
+    REQUIRE(f.outbox->Enqueue(i, {Pending("a", alert)}, kT0).accepted);
+    ids.push_back(MakeDeliveryId("a", alert, 1));
+  }
+  f.outbox->MarkDead(ids[1], "HTTP 404", kT0);
+  f.outbox->MarkDelivered(ids, kT0 + seconds(1));
+
+  CHECK(f.outbox->Get(ids[0])->state == DeliveryState::kDelivered);
+  CHECK(f.outbox->Get(ids[0])->attempts == 1);
+  CHECK(f.outbox->Get(ids[1])->state == DeliveryState::kDead);  // kept
+  CHECK(f.outbox->Get(ids[2])->updated_at == kT0 + seconds(1));
+  StateCounts counts = f.outbox->Counts();
+  CHECK(counts.pending == 0);
+  CHECK(counts.delivered == 2);
+  CHECK(f.outbox->Due("a", kT0 + seconds(2), 10).empty());
+}
+
 TEST_CASE("a delivery that is no longer pending keeps its state", "[outbox]") {
   OutboxFixture f;
   std::string id = MakeDeliveryId("a", "alr_1", 1);
