@@ -1,6 +1,8 @@
 #include "core/sqlite.h"
 
 #include <fmt/format.h>
+#include <pthread.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
@@ -90,6 +92,8 @@ Statement Database::Prepare(std::string_view sql) {
   }
   return Statement(db_, stmt, std::move(text), cache_);
 }
+
+void Database::LeaveCheckpoints() { Exec("PRAGMA wal_autocheckpoint=0"); }
 
 int64_t Database::LastInsertRowId() const {
   return sqlite3_last_insert_rowid(db_);
@@ -206,6 +210,43 @@ Transaction::~Transaction() {
 void Transaction::Commit() {
   db_.Exec(nested_ ? "RELEASE nested" : "COMMIT");
   done_ = true;
+}
+
+WalCheckpointer::WalCheckpointer(const std::string& path,
+                                 std::chrono::milliseconds every)
+    : db_(path, Database::Durability::kNormal), every_(every) {
+  db_.LeaveCheckpoints();
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "checkpoint");
+    Run();
+  });
+}
+
+WalCheckpointer::~WalCheckpointer() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void WalCheckpointer::Run() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    cv_.wait_for(lock, every_, [this] { return stop_; });
+    const bool last = stop_;
+    lock.unlock();
+    int log_pages = 0, copied = 0;
+    int rc = sqlite3_wal_checkpoint_v2(db_.handle(), nullptr,
+                                       SQLITE_CHECKPOINT_PASSIVE, &log_pages,
+                                       &copied);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+      spdlog::warn("checkpoint failed: {}", sqlite3_errmsg(db_.handle()));
+    }
+    lock.lock();
+    if (last) return;
+  }
 }
 
 }  // namespace slagboom::core

@@ -6,11 +6,15 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -51,6 +55,9 @@ class Database {
   // A statement for `sql`, reused from an earlier one of the same text
   // when one is free.  Throws on a syntax error.
   Statement Prepare(std::string_view sql);
+
+  // Leaves checkpoints to a WalCheckpointer: commits never run one.
+  void LeaveCheckpoints();
 
   int64_t LastInsertRowId() const;
   int Changes() const;
@@ -114,6 +121,31 @@ class Transaction {
   Database& db_;
   const bool nested_;  // a savepoint inside a transaction already open
   bool done_ = false;
+};
+
+// Copies the pages of a database's write-ahead log back into the file
+// from a thread of its own, every `every`, so that the connections that
+// write never stop for it: SQLite otherwise checkpoints inside the commit
+// that fills the log past 1000 pages, with two fsyncs, and that commit
+// waits.  The checkpoint is PASSIVE: it takes what no reader still needs
+// and never blocks a writer.  Connections to the file should run
+// Database::LeaveCheckpoints.
+class WalCheckpointer {
+ public:
+  WalCheckpointer(const std::string& path, std::chrono::milliseconds every);
+  ~WalCheckpointer();  // one last checkpoint, then stops
+  WalCheckpointer(const WalCheckpointer&) = delete;
+  WalCheckpointer& operator=(const WalCheckpointer&) = delete;
+
+ private:
+  void Run();
+
+  Database db_;
+  std::chrono::milliseconds every_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
 };
 
 }  // namespace slagboom::core

@@ -95,7 +95,10 @@ std::string MakeDeliveryId(std::string_view subscriber_id,
 // power loss takes back the notifier gets again by replay from the rules'
 // cursor, so the one fsync on a report's path stays the one at ingest.
 Outbox::Outbox(const std::string& path)
-    : db_(path, core::Database::Durability::kNormal), store_(db_, mu_) {
+    : db_(path, core::Database::Durability::kNormal),
+      checkpointer_(path, std::chrono::milliseconds(200)),
+      store_(db_, mu_) {
+  db_.LeaveCheckpoints();
   db_.Exec(kSchema);
 }
 

@@ -167,6 +167,7 @@ class Outbox {
 
   std::recursive_mutex mu_;
   core::Database db_;  // guarded by mu_
+  core::WalCheckpointer checkpointer_;  // commits never wait for one
   NotifyStore store_;  // on db_
 };
 

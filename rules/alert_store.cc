@@ -46,6 +46,7 @@ INSERT OR IGNORE INTO state (id, cursor, watermark, late)
 )sql";
 
 constexpr uint64_t kPruneEvery = 1000;
+constexpr std::chrono::milliseconds kCheckpointEvery{200};
 
 // Positions are kept in units of 1e-7 degree (about a centimetre).
 constexpr double kE7 = 1e7;
@@ -101,7 +102,9 @@ Alert ParseAlert(const std::string& doc) {
 }  // namespace
 
 AlertStore::AlertStore(const std::string& path)
-    : db_(path, core::Database::Durability::kNormal) {
+    : db_(path, core::Database::Durability::kNormal),
+      checkpointer_(path, kCheckpointEvery) {
+  db_.LeaveCheckpoints();
   db_.Exec(kSchema);
   AddPositionColumns(db_);
   AddTlpColumns(db_);

@@ -72,6 +72,7 @@ class AlertStore : public broker::ReplaySource {
 
   std::mutex mu_;
   core::Database db_;
+  core::WalCheckpointer checkpointer_;  // commits never wait for one
   uint64_t applies_ = 0;
 };
 

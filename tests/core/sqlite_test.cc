@@ -105,5 +105,28 @@ TEST_CASE("a transaction inside another is a savepoint", "[core]") {
   CHECK(q.Text(0) == "1,3");
 }
 
+TEST_CASE("commits leave checkpoints to the checkpointer", "[core]") {
+  TempDb tmp;
+  Database db(tmp.Path(), Database::Durability::kNormal);
+  db.LeaveCheckpoints();
+  db.Exec("CREATE TABLE n (v TEXT)");
+  const std::string row(1000, 'x');
+  for (int i = 0; i < 3000; ++i)
+    db.Prepare("INSERT INTO n VALUES (?)").Bind(1, row).Run();
+  const auto file_size = [&] { return std::filesystem::file_size(tmp.Path()); };
+  const auto wal_size = [&] {
+    return std::filesystem::file_size(tmp.Path() + "-wal");
+  };
+  // No commit copied the log back, though it grew past 1000 pages.
+  CHECK(wal_size() > 1000 * 4096);
+  CHECK(file_size() < 64 * 1024);
+  { WalCheckpointer checkpointer(tmp.Path(), std::chrono::hours(1)); }
+  // Its last checkpoint, when it stopped, did.
+  CHECK(file_size() > 3000 * 1000);
+  auto q = db.Prepare("SELECT COUNT(*) FROM n");
+  REQUIRE(q.Step());
+  CHECK(q.Int(0) == 3000);
+}
+
 }  // namespace
 }  // namespace slagboom::core
