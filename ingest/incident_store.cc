@@ -72,7 +72,10 @@ IncidentStore::IncidentStore(const std::string& path)
     : write_db_(path, core::Database::Durability::kFull),
       read_db_((write_db_.Exec(kSchema), path),
                core::Database::Durability::kFull),
-      writer_(write_db_) {}
+      writer_(write_db_),
+      checkpointer_(path, std::chrono::milliseconds(200)) {
+  write_db_.LeaveCheckpoints();
+}
 
 // The content hash and the document are what ContentHash and
 // IncidentToJson give; they are made here, in the caller's thread, so

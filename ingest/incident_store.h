@@ -150,6 +150,8 @@ class IncidentStore : public broker::ReplaySource {
   std::mutex read_mu_;
   core::Database read_db_;
   Writer writer_;  // on write_db_; used by the leader only
+  // Copies the log back, so that no commit (and no report) waits for it.
+  core::WalCheckpointer checkpointer_;
 };
 
 // The hash that tells a retry (same content) from a reuse of the key.
