@@ -11,10 +11,15 @@
 //              (rules::Backtest), in incidents per second.
 //   4 memory:  heap bytes the engine holds per incident after M incidents
 //              that all stay inside the windows (glibc mallinfo2 before and
-//              after, the input vector not counted).
+//              after, arena and mmapped blocks, the input vector not
+//              counted).
 //
 //   build/bench/backtest_bench [--config F] [--n N] [--sql-n N] [--m M]
-//                              [--dir DIR] [--chicago SHARE]
+//                              [--dir DIR] [--chicago SHARE] [--per-rule 1]
+//
+// With --per-rule 1 it also runs the engine with no rule and with each
+// rule alone (a watchlist with the rules it watches) over the same
+// incidents, for figures 3 and 4, to show where time and memory go.
 //
 // The data: a year of Dutch-shaped reports (municipality, police unit,
 // safety region, steps, offences, a plate on a quarter of them, group
@@ -53,6 +58,7 @@ struct Options {
   size_t sql_n = 500'000;  // rows of the SQLite table
   size_t m = 200'000;      // incidents held for the memory figure
   double chicago = 0.003;  // share of Chicago-shaped reports
+  bool per_rule = false;   // also each rule alone over the same incidents
   std::filesystem::path dir;
 };
 
@@ -67,6 +73,7 @@ Options ParseArgs(int argc, char** argv) {
     if (flag == "--m") o.m = std::stoull(v);
     if (flag == "--chicago") o.chicago = std::stod(v);
     if (flag == "--dir") o.dir = v;
+    if (flag == "--per-rule") o.per_rule = std::string(v) == "1";
   }
   if (o.dir.empty()) {
     std::error_code ec;
@@ -313,7 +320,12 @@ double QueryRate(core::Database& db, size_t rows, int64_t* hits) {
   return rows / Since(t);
 }
 
-size_t HeapInUse() { return mallinfo2().uordblks; }
+// Large blocks (a key's long entry vector) come from mmap and are counted
+// apart from the arena; both are held memory.
+size_t HeapInUse() {
+  const struct mallinfo2 info = mallinfo2();
+  return info.uordblks + info.hblkhd;
+}
 
 struct EngineResult {
   double rate = 0;
@@ -335,6 +347,37 @@ EngineResult RunEngine(const config::RulesConfig& rules,
   return r;
 }
 
+// Each rule alone (a watchlist with the rules it watches), by its id.
+std::vector<std::pair<std::string, config::RulesConfig>> Singles(
+    const config::RulesConfig& rules) {
+  std::vector<std::pair<std::string, config::RulesConfig>> out;
+  for (const config::RuleConfig& rule : rules.rules) {
+    config::RulesConfig one = rules;
+    one.rules = {rule};
+    for (const config::RuleConfig& other : rules.rules) {
+      const auto& watched = rule.watch_rules;
+      if (rule.kind == "watchlist" && other.id != rule.id &&
+          std::find(watched.begin(), watched.end(), other.id) != watched.end())
+        one.rules.push_back(other);
+    }
+    out.emplace_back(rule.id, std::move(one));
+  }
+  return out;
+}
+
+// The engine with no rule, then with each rule alone, in ns per incident.
+void PerRule(const config::RulesConfig& rules,
+             const std::vector<core::Incident>& incs) {
+  config::RulesConfig none = rules;
+  none.rules.clear();
+  fmt::print("  (3) no rule: {:.0f} ns per incident\n",
+             1e9 / RunEngine(none, incs).rate);
+  for (const auto& [id, one] : Singles(rules)) {
+    fmt::print("  (3) {} alone: {:.0f} ns per incident\n", id,
+               1e9 / RunEngine(one, incs).rate);
+  }
+}
+
 struct MemoryResult {
   double per_incident = 0, per_entry = 0;
   size_t entries = 0;
@@ -354,6 +397,15 @@ MemoryResult Memory(const config::RulesConfig& rules,
   r.per_incident = used / incs.size();
   r.per_entry = r.entries ? used / r.entries : 0;
   return r;
+}
+
+void PerRuleMemory(const config::RulesConfig& rules,
+                   const std::vector<core::Incident>& incs) {
+  for (const auto& [id, one] : Singles(rules)) {
+    const MemoryResult alone = Memory(one, incs);
+    fmt::print("  (4) {} alone: {:.0f} bytes per incident, {} entries\n", id,
+               alone.per_incident, alone.entries);
+  }
 }
 
 int Run(const Options& o) {
@@ -388,6 +440,7 @@ int Run(const Options& o) {
     Generator gen;
     auto incs = gen.Make(o.n, year, o.chicago);
     engine = RunEngine(config.rules, incs);
+    if (o.per_rule) PerRule(config.rules, incs);
   }
   // 4: memory, m incidents within one day.
   MemoryResult mem;
@@ -395,6 +448,7 @@ int Run(const Options& o) {
     Generator gen;
     auto incs = gen.Make(o.m, std::chrono::hours(24), o.chicago);
     mem = Memory(config.rules, incs);
+    if (o.per_rule) PerRuleMemory(config.rules, incs);
   }
 
   fmt::print("{:<44} {:>11} {:>11} {:>7} {:>9} {:>5}\n", "figure",

@@ -485,6 +485,7 @@ class Loader {
              {"window", Into(&Loader::Positive, &r->window)},
              {"min_count", Into(&Loader::Int, &r->min_count)},
              {"min_regions", Into(&Loader::Int, &r->min_regions)},
+             {"max_incidents", Into(&Loader::Int, &r->max_incidents)},
              {"region_level",
               OneOf("region level", kRegionLevels, &r->region_level)},
              {"enabled", Into(&Loader::Bool, &r->enabled)},
@@ -753,6 +754,18 @@ class Loader {
              fmt::format("min_regions {} can never be reached with "
                          "min_count {}",
                          r.min_regions, r.min_count));
+      }
+      // Only the kinds that gather episodes read max_incidents.
+      const bool episodes = r.kind == "count" || r.kind == "wave" ||
+                            (r.kind == "sequence" && r.then_not.empty());
+      const int needed = r.kind == "sequence"
+                             ? static_cast<int>(r.steps_in_order.size())
+                             : r.min_count;
+      if (episodes && r.max_incidents < std::max(needed, 1)) {
+        Fail(LineOf(Child(path, "max_incidents"), r.line), path,
+             fmt::format("max_incidents {} cannot hold the {} incidents the "
+                         "rule needs",
+                         r.max_incidents, std::max(needed, 1)));
       }
       CheckKind(config.rules, r, path);
       for (size_t j = 0; j < r.offences.size(); ++j) {

@@ -73,6 +73,9 @@ struct RuleConfig {
   // safety_region, police_unit, beat, block.
   std::string region_level = "region";
   bool enabled = true;  // false: loaded and checked, but never evaluated
+  // kinds `count`, `wave` and `sequence`: the most incidents one alert
+  // lists; what does not fit counts toward the key's next alert.
+  int max_incidents = 100;
 
   // kind `sequence`: steps by the same key in this order, the last at most
   // `within` after the first; with `then_not`, fires when `within` passes

@@ -65,7 +65,9 @@ void SeenIds::Grow() {
 
 Backtest::Backtest(const config::RulesConfig& config,
                    const core::RegionIndex* regions)
-    : engine_(config, regions) {}
+    : engine_(config, regions) {
+  engine_.set_report_added(false);
+}
 
 void Backtest::Feed(const core::Incident& incident) {
   if (!seen_.Insert(incident.id)) {

@@ -12,8 +12,9 @@ bool Spread(const std::vector<Entry>& es, size_t first, size_t last,
   std::vector<const std::string*> seen;
   for (size_t i = last + 1; i-- > first;) {
     const std::string& r = es[i].region;
-    if (r.empty() || std::any_of(seen.begin(), seen.end(),
-                                 [&r](const std::string* s) { return *s == r; }))
+    if (r.empty() ||
+        std::any_of(seen.begin(), seen.end(),
+                    [&r](const std::string* s) { return *s == r; }))
       continue;
     seen.push_back(&r);
     if (seen.size() >= wanted) return true;
@@ -35,28 +36,31 @@ bool SpreadSince(
 
 }  // namespace
 
-std::vector<size_t> CountRule::Qualify(const KeyState& state, size_t at,
-                                       size_t end) const {
+std::vector<size_t> CountRule::Qualify(const KeyState& state, size_t from,
+                                       size_t at, size_t end) const {
   const std::vector<Entry>& es = state.entries;
   const core::Instant t = es[at].time;
   const size_t min_count = static_cast<size_t>(std::max(config_.min_count, 0));
   const size_t min_regions =
       static_cast<size_t>(std::max(config_.min_regions, 0));
   auto by_time = [](const Entry& e, core::Instant x) { return e.time < x; };
-  const size_t lowest = static_cast<size_t>(
-      std::lower_bound(es.begin(), es.begin() + static_cast<long>(end),
-                       t - config_.window, by_time) -
-      es.begin());
+  const size_t lowest =
+      static_cast<size_t>(std::lower_bound(es.begin() + static_cast<long>(from),
+                                           es.begin() + static_cast<long>(end),
+                                           t - config_.window, by_time) -
+                          es.begin());
+  // `latest` covers every entry, so it stands for the window only when no
+  // entry before `from` shares the window's first instant.
+  const bool bounded = from == 0 || es[from - 1].time < es[lowest].time;
   for (size_t first = lowest; first < end; ++first) {
     if (es[first].time > t || first > at) break;
     const core::Instant window_end = es[first].time + config_.window;
     const size_t last =
         static_cast<size_t>(
-            std::upper_bound(es.begin() + static_cast<long>(first),
-                             es.begin() + static_cast<long>(end), window_end,
-                             [](core::Instant x, const Entry& e) {
-                               return x < e.time;
-                             }) -
+            std::upper_bound(
+                es.begin() + static_cast<long>(first),
+                es.begin() + static_cast<long>(end), window_end,
+                [](core::Instant x, const Entry& e) { return x < e.time; }) -
             es.begin()) -
         1;
     // One region is no spread: min_regions 1 asks nothing of the regions,
@@ -64,9 +68,9 @@ std::vector<size_t> CountRule::Qualify(const KeyState& state, size_t at,
     const size_t count = last - first + 1;
     bool met = count >= min_count;
     if (met && min_regions > 1) {
-      const bool whole = first == lowest && last + 1 == es.size() &&
-                         state.tracking;
-      met = whole ? SpreadSince(state.latest, es[first].time, min_regions)
+      const bool whole =
+          first == lowest && last + 1 == es.size() && state.latest && bounded;
+      met = whole ? SpreadSince(*state.latest, es[first].time, min_regions)
                   : Spread(es, first, last, min_regions);
     }
     if (met) {

@@ -20,10 +20,10 @@ class CountRule : public EpisodeRule {
   using EpisodeRule::EpisodeRule;
 
  protected:
-  // The earliest window [start, start + window] among entries[0, end)
+  // The earliest window [start, start + window] among entries[from, end)
   // that holds entries[at] and meets the thresholds, as its entries'
   // indexes.
-  std::vector<size_t> Qualify(const KeyState& state, size_t at,
+  std::vector<size_t> Qualify(const KeyState& state, size_t from, size_t at,
                               size_t end) const override;
   bool TracksRegions() const override { return config_.min_regions > 1; }
 };

@@ -13,9 +13,9 @@ bool SameRule(const config::RuleConfig& a, const config::RuleConfig& b) {
   auto tie = [](const config::RuleConfig& r) {
     return std::tie(r.id, r.kind, r.description, r.severity, r.steps,
                     r.offences, r.tags, r.key, r.window, r.min_count,
-                    r.min_regions, r.region_level, r.enabled, r.steps_in_order,
-                    r.then_not, r.within, r.watch_rules, r.baseline_windows,
-                    r.factor, r.horizon);
+                    r.min_regions, r.max_incidents, r.region_level, r.enabled,
+                    r.steps_in_order, r.then_not, r.within, r.watch_rules,
+                    r.baseline_windows, r.factor, r.horizon);
   };
   return tie(a) == tie(b);
 }
@@ -29,19 +29,21 @@ Engine::Engine(const config::RulesConfig& config,
 }
 
 void Engine::Tell(size_t from, std::vector<Alert>* changes) {
-  // Watchlists may append their own alerts while being told; those are
-  // not told again.
-  const size_t end = changes->size();
-  for (size_t i = from; i < end; ++i) {
-    const Alert alert = (*changes)[i];
+  // What the watchlists answer is gathered apart, so the alerts they are
+  // told about stay in place (no copy), and appended after them; those
+  // answers are not told again.
+  std::vector<Alert> answers;
+  for (size_t i = from; i < changes->size(); ++i) {
+    const Alert& alert = (*changes)[i];
     auto owner = std::find_if(rules_.begin(), rules_.end(), [&](auto& r) {
       return r->config().id == alert.rule_id;
     });
     if (owner != rules_.end() && IsWatchlist(**owner)) continue;
     for (auto& rule : rules_) {
-      if (IsWatchlist(*rule)) rule->Observe(alert, changes);
+      if (IsWatchlist(*rule)) rule->Observe(alert, &answers);
     }
   }
+  for (Alert& a : answers) changes->push_back(std::move(a));
 }
 
 Outcome Engine::Process(const core::Incident& incident) {
@@ -67,8 +69,11 @@ Outcome Engine::Process(const core::Incident& incident) {
     auto key = rules_[i]->KeyOf(incident);
     if (!key) continue;
     Entry entry = rules_[i]->MakeEntry(incident);
-    if (rules_[i]->Add(*key, entry, &out.changes))
+    if (!report_added_) {
+      rules_[i]->Add(*key, std::move(entry), &out.changes);
+    } else if (rules_[i]->Add(*key, entry, &out.changes)) {
       out.added.push_back({i, std::move(*key), std::move(entry)});
+    }
   }
   Tell(from, &out.changes);
   return out;

@@ -57,6 +57,11 @@ class Engine {
   // The watermark and the lateness count stay.
   ReloadReport Reload(const config::RulesConfig& config);
 
+  // False: Process leaves Outcome::added empty and moves each entry into
+  // its rule instead of copying it, for a back-test, which has no store
+  // to write them to.  True by default.
+  void set_report_added(bool report) { report_added_ = report; }
+
   // Gives waves a region index (may be null) that outlives the engine.
   void set_regions(const core::RegionIndex* regions);
 
@@ -83,6 +88,7 @@ class Engine {
   std::vector<std::unique_ptr<Rule>> rules_;
   core::Instant watermark_{};
   bool started_ = false;
+  bool report_added_ = true;
   uint64_t late_ = 0;
 };
 

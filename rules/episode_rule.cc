@@ -63,15 +63,43 @@ void EpisodeRule::Resolve(Alert& alert) const {
   ++alert.version;
 }
 
+bool EpisodeRule::Full(const Alert& alert) const {
+  return alert.incidents.size() >=
+         static_cast<size_t>(std::max(config_.max_incidents, 1));
+}
+
+size_t EpisodeRule::Floor(const KeyState& state,
+                          const std::vector<Alert>& episodes, size_t n) const {
+  const AlertIncident* fence = state.fence.get();
+  if (n > 0) {
+    const auto& incidents = episodes[n - 1].incidents;
+    fence = incidents.empty() ? nullptr : &incidents.back();
+  }
+  if (fence == nullptr) return 0;
+  const core::Instant t = fence->occurred_at;
+  const std::string* id = &fence->id;
+  const auto& es = state.entries;
+  auto after = std::upper_bound(es.begin(), es.end(), t,
+                                [id](core::Instant x, const Entry& e) {
+                                  return x != e.time ? x < e.time : *id < e.id;
+                                });
+  return static_cast<size_t>(after - es.begin());
+}
+
 Alert* EpisodeRule::Step(const std::string& key, const KeyState& state,
                          size_t at, size_t end,
                          std::vector<Alert>& episodes) const {
-  std::vector<size_t> members = Qualify(state, at, end);
   const std::vector<Entry>& es = state.entries;
-  if (members.empty()) return nullptr;
   Alert* last = episodes.empty() ? nullptr : &episodes.back();
-  if (last != nullptr && es[at].time <= last->last_at + span()) {
+  const bool open =
+      last != nullptr && !Full(*last) && es[at].time <= last->last_at + span();
+  const size_t from = Floor(state, episodes, episodes.size() - (open ? 1 : 0));
+  if (from > at) return nullptr;
+  std::vector<size_t> members = Qualify(state, from, at, end);
+  if (members.empty()) return nullptr;
+  if (open) {
     for (size_t i : members) {
+      if (Full(*last)) break;
       if (!Holds(*last, es[i])) Absorb(*last, es[i]);
     }
     if (last->state == AlertState::kResolved) {
@@ -83,6 +111,11 @@ Alert* EpisodeRule::Step(const std::string& key, const KeyState& state,
     Decorate(*last);
     return last;
   }
+  // A set larger than an alert may list gives its newest entries, the one
+  // that completed it among them.
+  const size_t limit = static_cast<size_t>(std::max(config_.max_incidents, 1));
+  if (members.size() > limit)
+    members.erase(members.begin(), members.end() - static_cast<long>(limit));
   Alert alert;
   const Entry& first = es[members.front()];
   alert.id = MakeAlertId(config_.id, key, first.id);
@@ -100,40 +133,42 @@ Alert* EpisodeRule::Step(const std::string& key, const KeyState& state,
   return &episodes.back();
 }
 
-bool EpisodeRule::Hold(KeyState& state, const Entry& entry) {
+bool EpisodeRule::Hold(KeyState& state, Entry entry) {
   auto& es = state.entries;
   auto pos = std::lower_bound(es.begin(), es.end(), entry, EntryBefore);
   if (pos != es.end() && pos->id == entry.id && pos->time == entry.time)
     return false;
-  es.insert(pos, entry);
+  const Entry& held = *es.insert(pos, std::move(entry));
 
-  if (!TracksRegions() || (!state.tracking && es.size() <= kTrackFrom))
+  if (!TracksRegions() || (!state.latest && es.size() <= kTrackFrom))
     return true;
   auto note = [&state](const Entry& e) {
     if (e.region.empty()) return;
-    for (auto& [region, t] : state.latest) {
+    for (auto& [region, t] : *state.latest) {
       if (region != e.region) continue;
       t = std::max(t, e.time);
       return;
     }
-    state.latest.emplace_back(e.region, e.time);
+    state.latest->emplace_back(e.region, e.time);
   };
-  if (state.tracking) {
-    note(entry);
+  if (state.latest) {
+    note(held);
   } else {
+    state.latest = std::make_unique<RegionTimes>();
     for (const Entry& e : es) note(e);
-    state.tracking = true;
   }
   return true;
 }
 
-bool EpisodeRule::Add(const std::string& key, const Entry& entry,
+bool EpisodeRule::Add(const std::string& key, Entry entry,
                       std::vector<Alert>* changes) {
-  KeyState& state = keys_[key];
+  auto slot = keys_.try_emplace(key).first;
+  KeyState& state = slot->second;
+  Queue(slot, entry.time);
   auto& es = state.entries;
   const bool in_order =
       (es.empty() || EntryBefore(es.back(), entry)) && entry.time >= watermark_;
-  if (!Hold(state, entry)) return false;
+  if (!Hold(state, std::move(entry))) return false;
   if (!in_order) {
     Recompute(key, state, changes);
     return true;
@@ -204,59 +239,101 @@ void EpisodeRule::Advance(core::Instant watermark, core::Duration lateness,
     const std::string key = expiries_.begin()->second;
     expiries_.erase(expiries_.begin());
     auto it = keys_.find(key);
-    if (it == keys_.end() || it->second.episodes.empty()) continue;
-    Alert& last = it->second.episodes.back();
-    if (last.state == AlertState::kResolved) continue;
-    if (!RunOut(last)) {
-      expiries_.emplace(last.last_at + span(), key);
-      continue;
+    if (it == keys_.end()) continue;
+    // Open episodes are the last ones: a full one stays open beside the
+    // next until its time runs out too.
+    auto& eps = it->second.episodes;
+    size_t open = eps.size();
+    while (open > 0 && eps[open - 1].state != AlertState::kResolved) --open;
+    for (size_t i = open; i < eps.size(); ++i) {
+      if (!RunOut(eps[i])) {
+        expiries_.emplace(eps[i].last_at + span(), key);
+        break;
+      }
+      Resolve(eps[i]);
+      changes->push_back(eps[i]);
     }
-    Resolve(last);
-    changes->push_back(last);
   }
 
-  // Sweeping every key costs (and moves the entries a key keeps), so it
-  // waits until the horizon has moved by an eighth of what is kept.
+  // A sweep moves the entries a key keeps, so it waits until the horizon
+  // has moved by an eighth of what is kept.
   const core::Instant horizon = watermark_ - lateness - span();
   if (horizon - last_sweep_ < (lateness + span()) / 8) return;
   last_sweep_ = horizon;
   Sweep(horizon);
 }
 
-// No entry at or after the horizon can join an episode that ran out
-// before it, and an entry before it that is in no episode took part in no
-// qualifying set, so leaving it out changes no later outcome.
+void EpisodeRule::Queue(std::unordered_map<std::string, KeyState>::iterator it,
+                        core::Instant due) {
+  if (it->second.queued) return;
+  it->second.queued = true;
+  sweeps_.emplace(due, &it->first);
+}
+
 void EpisodeRule::Sweep(core::Instant horizon) {
-  for (auto it = keys_.begin(); it != keys_.end();) {
-    KeyState& state = it->second;
-    auto& eps = state.episodes;
-    size_t done = 0;
-    while (done < eps.size() && eps[done].state == AlertState::kResolved &&
-           eps[done].last_at + span() < horizon)
-      ++done;
-    eps.erase(eps.begin(), eps.begin() + static_cast<long>(done));
-    core::Instant cut = horizon;
-    if (!eps.empty()) cut = std::min(cut, eps.front().first_at);
-    auto& es = state.entries;
-    es.erase(es.begin(), std::lower_bound(es.begin(), es.end(), cut,
-                                          [](const Entry& e, core::Instant x) {
-                                            return e.time < x;
-                                          }));
-    std::erase_if(state.latest, [cut](const auto& r) { return r.second < cut; });
-    if (state.entries.empty() && eps.empty()) {
-      it = keys_.erase(it);
+  while (!sweeps_.empty() && sweeps_.top().first < horizon) {
+    auto it = keys_.find(*sweeps_.top().second);
+    sweeps_.pop();
+    if (it == keys_.end()) continue;
+    it->second.queued = false;
+    std::optional<core::Instant> next = SweepKey(it->second, horizon);
+    if (next) {
+      Queue(it, *next);
     } else {
-      ++it;
+      keys_.erase(it);
     }
   }
 }
 
+// No entry at or after the horizon can join an episode that ran out
+// before it, and an entry before it that is in no episode took part in no
+// qualifying set, so leaving it out changes no later outcome.
+std::optional<core::Instant> EpisodeRule::SweepKey(KeyState& state,
+                                                   core::Instant horizon) {
+  auto& eps = state.episodes;
+  size_t done = 0;
+  while (done < eps.size() && eps[done].state == AlertState::kResolved &&
+         eps[done].last_at + span() < horizon)
+    ++done;
+  if (done > 0 && !eps[done - 1].incidents.empty()) {
+    state.fence =
+        std::make_unique<AlertIncident>(eps[done - 1].incidents.back());
+  }
+  eps.erase(eps.begin(), eps.begin() + static_cast<long>(done));
+  // The set that opened the first episode may reach a span before its
+  // first listed incident.
+  core::Instant cut = horizon;
+  if (!eps.empty()) cut = std::min(cut, eps.front().first_at - span());
+  auto& es = state.entries;
+  es.erase(es.begin(), std::lower_bound(es.begin(), es.end(), cut,
+                                        [](const Entry& e, core::Instant x) {
+                                          return e.time < x;
+                                        }));
+  if (state.latest) {
+    std::erase_if(*state.latest,
+                  [cut](const auto& r) { return r.second < cut; });
+  }
+  if (es.empty() && eps.empty()) return std::nullopt;
+  // A key that was busy (the one group of a keyless rule) gives back what
+  // its quiet hours no longer need.
+  if (es.capacity() > 64 && es.size() < es.capacity() / 4) es.shrink_to_fit();
+  // Due again once the first episode is done or the first entry is old;
+  // never before the horizon, which this sweep has reached.
+  const core::Instant next =
+      eps.empty() ? es.front().time : eps.front().last_at + span();
+  return std::max(next, horizon);
+}
+
 void EpisodeRule::Restore(const std::string& key, const Entry& entry) {
-  Hold(keys_[key], entry);
+  auto slot = keys_.try_emplace(key).first;
+  Queue(slot, entry.time);
+  Hold(slot->second, entry);
 }
 
 void EpisodeRule::RestoreAlert(const Alert& alert) {
-  auto& eps = keys_[alert.key].episodes;
+  auto slot = keys_.try_emplace(alert.key).first;
+  Queue(slot, alert.first_at);
+  auto& eps = slot->second.episodes;
   auto pos = std::upper_bound(
       eps.begin(), eps.end(), alert,
       [](const Alert& a, const Alert& b) { return a.first_at < b.first_at; });

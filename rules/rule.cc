@@ -28,23 +28,47 @@ AlertIncident ToAlertIncident(const Entry& e) {
           e.offence, e.lat, e.lon,  e.tlp,    e.sector};
 }
 
+LocationMember LocationMemberOf(const std::string& name) {
+  using L = core::Location;
+  if (name == "region") return &L::region;
+  if (name == "municipality") return &L::municipality;
+  if (name == "safety_region") return &L::safety_region;
+  if (name == "police_unit") return &L::police_unit;
+  if (name == "beat") return &L::beat;
+  if (name == "block") return &L::block;
+  if (name == "postcode") return &L::postcode;
+  return nullptr;
+}
+
 const std::string& LocationField(const core::Incident& inc,
                                  const std::string& name) {
   static const std::string kEmpty;
-  const core::Location& l = inc.location;
-  if (name == "region") return l.region;
-  if (name == "municipality") return l.municipality;
-  if (name == "safety_region") return l.safety_region;
-  if (name == "police_unit") return l.police_unit;
-  if (name == "beat") return l.beat;
-  if (name == "block") return l.block;
-  if (name == "postcode") return l.postcode;
-  return kEmpty;
+  const LocationMember member = LocationMemberOf(name);
+  return member == nullptr ? kEmpty : inc.location.*member;
+}
+
+Rule::Rule(const config::RuleConfig& config) : config_(config) { Prepare(); }
+
+void Rule::Prepare() {
+  step_mask_ = 0;
+  for (const std::string& name : config_.steps) {
+    if (auto step = core::ParseStep(name))
+      step_mask_ |= uint32_t{1} << static_cast<int>(*step);
+  }
+  const std::string& key = config_.key;
+  key_member_ = LocationMemberOf(key);
+  key_kind_ = key == "none"            ? KeyKind::kNone
+              : key == "plate"         ? KeyKind::kPlate
+              : key == "offence"       ? KeyKind::kOffence
+              : key == "reporter"      ? KeyKind::kReporter
+              : key_member_ != nullptr ? KeyKind::kLocation
+                                       : KeyKind::kUnknown;
+  region_member_ = LocationMemberOf(config_.region_level);
 }
 
 bool Rule::Matches(const core::Incident& inc) const {
-  const std::string step(core::StepName(inc.step));
-  if (!config_.steps.empty() && !Contains(config_.steps, step)) return false;
+  const uint32_t bit = uint32_t{1} << static_cast<int>(inc.step);
+  if (!config_.steps.empty() && (step_mask_ & bit) == 0) return false;
   if (!config_.offences.empty() && !Contains(config_.offences, inc.offence))
     return false;
   for (const std::string& tag : config_.tags) {
@@ -54,14 +78,23 @@ bool Rule::Matches(const core::Incident& inc) const {
 }
 
 std::string Rule::KeyValue(const core::Incident& inc) const {
-  const std::string& key = config_.key;
-  if (key == "none") return "*";
-  if (key == "plate") return inc.vehicle ? inc.vehicle->plate_key : "";
-  if (key == "offence") return inc.offence;
-  if (key == "reporter") return inc.reporter;
+  switch (key_kind_) {
+    case KeyKind::kNone:
+      return "*";
+    case KeyKind::kPlate:
+      return inc.vehicle ? inc.vehicle->plate_key : "";
+    case KeyKind::kOffence:
+      return inc.offence;
+    case KeyKind::kReporter:
+      return inc.reporter;
+    case KeyKind::kUnknown:
+      return "";
+    case KeyKind::kLocation:
+      break;
+  }
   // Sources spell the same place in different cases ("051XX S Lake Park
   // Ave", "051XX S LAKE PARK AVE"); they are one place.
-  std::string value = LocationField(inc, key);
+  std::string value = inc.location.*key_member_;
   for (char& c : value) c = static_cast<char>(std::toupper(c));
   return value;
 }
@@ -74,10 +107,11 @@ std::optional<std::string> Rule::KeyOf(const core::Incident& inc) const {
 }
 
 Entry Rule::MakeEntry(const core::Incident& inc) const {
+  static const std::string kEmpty;
   return Entry{inc.occurred_at,
                inc.id,
                inc.seq,
-               LocationField(inc, config_.region_level),
+               region_member_ ? inc.location.*region_member_ : kEmpty,
                std::string(core::StepName(inc.step)),
                inc.offence,
                inc.location.lat,

@@ -47,9 +47,14 @@ AlertIncident ToAlertIncident(const Entry& e);
 const std::string& LocationField(const core::Incident& incident,
                                  const std::string& name);
 
+// The member of core::Location a location field name ("police_unit",
+// "block", ...) names, or null.
+using LocationMember = std::string core::Location::*;
+LocationMember LocationMemberOf(const std::string& name);
+
 class Rule {
  public:
-  explicit Rule(const config::RuleConfig& config) : config_(config) {}
+  explicit Rule(const config::RuleConfig& config);
   virtual ~Rule() = default;
   Rule(const Rule&) = delete;
   Rule& operator=(const Rule&) = delete;
@@ -65,8 +70,9 @@ class Rule {
 
   // Adds one entry under `key` and appends the alerts it fired, updated or
   // withdrew to *changes.  Returns false, changing nothing, when the entry
-  // is already held (a duplicate can never complete a threshold).
-  virtual bool Add(const std::string& key, const Entry& entry,
+  // is already held (a duplicate can never complete a threshold).  Takes
+  // the entry by value so a caller that needs it no more can move it in.
+  virtual bool Add(const std::string& key, Entry entry,
                    std::vector<Alert>* changes) = 0;
 
   // Moves the rule's clock to `watermark` (never back): resolves alerts
@@ -98,8 +104,25 @@ class Rule {
   bool Matches(const core::Incident& incident) const;
   // The configured key of the incident, or "" when it has none.
   std::string KeyValue(const core::Incident& incident) const;
+  // Reads config_ into the fields below, which every incident consults;
+  // call it again after changing config_.
+  void Prepare();
 
   config::RuleConfig config_;
+
+ private:
+  enum class KeyKind {
+    kNone,  // key: none, one group
+    kPlate,
+    kOffence,
+    kReporter,
+    kLocation,
+    kUnknown,  // never in a checked configuration: no incident has it
+  };
+  uint32_t step_mask_ = 0;  // bit per core::Step; 0: any step
+  KeyKind key_kind_ = KeyKind::kNone;
+  LocationMember key_member_ = nullptr;     // for kLocation
+  LocationMember region_member_ = nullptr;  // config_.region_level
 };
 
 // The rule for config.kind.  REQUIRES: config passed the loader's checks.

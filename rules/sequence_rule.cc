@@ -28,13 +28,13 @@ bool SequenceMatches(const config::RuleConfig& c, const core::Incident& inc) {
 
 std::vector<size_t> ChainEndingAt(const std::vector<std::string>& steps,
                                   core::Duration within,
-                                  const std::vector<Entry>& es, size_t at,
-                                  size_t end) {
+                                  const std::vector<Entry>& es, size_t from,
+                                  size_t at, size_t end) {
   const size_t n = steps.size();
   if (n == 0 || at >= end || es[at].step != steps[n - 1]) return {};
   if (n == 1) return {at};
   const core::Instant earliest = es[at].time - within;
-  for (size_t s = 0; s < at; ++s) {
+  for (size_t s = from; s < at; ++s) {
     if (es[s].time < earliest || es[s].step != steps[0]) continue;
     std::vector<size_t> chain = {s};
     size_t pos = s;
@@ -60,10 +60,10 @@ std::optional<std::string> SequenceRule::KeyOf(
   return value;
 }
 
-std::vector<size_t> SequenceRule::Qualify(const KeyState& state, size_t at,
-                                          size_t end) const {
+std::vector<size_t> SequenceRule::Qualify(const KeyState& state, size_t from,
+                                          size_t at, size_t end) const {
   return ChainEndingAt(config_.steps_in_order, config_.within, state.entries,
-                       at, end);
+                       from, at, end);
 }
 
 std::optional<std::string> AbsenceRule::KeyOf(const core::Incident& inc) const {
@@ -73,7 +73,7 @@ std::optional<std::string> AbsenceRule::KeyOf(const core::Incident& inc) const {
   return value;
 }
 
-bool AbsenceRule::Add(const std::string& key, const Entry& entry,
+bool AbsenceRule::Add(const std::string& key, Entry entry,
                       std::vector<Alert>* changes) {
   auto& es = keys_[key].entries;
   if (std::any_of(es.begin(), es.end(),
@@ -91,7 +91,7 @@ void AbsenceRule::Evaluate(const std::string& key,
   const core::Duration within = config_.within;
   for (size_t i = 0; i < es.size(); ++i) {
     std::vector<size_t> chain =
-        ChainEndingAt(config_.steps_in_order, within, es, i, es.size());
+        ChainEndingAt(config_.steps_in_order, within, es, 0, i, es.size());
     if (chain.empty()) continue;
     const core::Instant deadline = es[i].time + within;
     const bool broken = std::any_of(es.begin(), es.end(), [&](const Entry& e) {
@@ -167,9 +167,9 @@ void AbsenceRule::Advance(core::Instant watermark, core::Duration lateness,
   last_sweep_ = horizon;
   for (auto it = keys_.begin(); it != keys_.end();) {
     auto& es = it->second.entries;
-    es.erase(es.begin(), std::find_if(es.begin(), es.end(), [&](const Entry& e) {
-               return e.time >= horizon;
-             }));
+    es.erase(es.begin(),
+             std::find_if(es.begin(), es.end(),
+                          [&](const Entry& e) { return e.time >= horizon; }));
     auto& fired = it->second.fired;
     for (auto f = fired.begin(); f != fired.end();) {
       const bool old = f->second.state == AlertState::kResolved &&

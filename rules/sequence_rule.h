@@ -30,12 +30,12 @@
 
 namespace slagboom::rules {
 
-// The earliest-starting chain of `steps` among es[0, end) that ends at
+// The earliest-starting chain of `steps` among es[from, end) that ends at
 // es[at], spans at most `within`, as indexes; empty when there is none.
 std::vector<size_t> ChainEndingAt(const std::vector<std::string>& steps,
                                   core::Duration within,
-                                  const std::vector<Entry>& es, size_t at,
-                                  size_t end);
+                                  const std::vector<Entry>& es, size_t from,
+                                  size_t at, size_t end);
 
 class SequenceRule : public EpisodeRule {
  public:
@@ -44,7 +44,7 @@ class SequenceRule : public EpisodeRule {
       const core::Incident& incident) const override;
 
  protected:
-  std::vector<size_t> Qualify(const KeyState& state, size_t at,
+  std::vector<size_t> Qualify(const KeyState& state, size_t from, size_t at,
                               size_t end) const override;
   core::Duration span() const override { return config_.within; }
 };
@@ -54,7 +54,7 @@ class AbsenceRule : public Rule {
   using Rule::Rule;
   std::optional<std::string> KeyOf(
       const core::Incident& incident) const override;
-  bool Add(const std::string& key, const Entry& entry,
+  bool Add(const std::string& key, Entry entry,
            std::vector<Alert>* changes) override;
   void Advance(core::Instant watermark, core::Duration lateness,
                std::vector<Alert>* changes) override;

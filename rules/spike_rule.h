@@ -28,7 +28,7 @@ class SpikeRule : public Rule {
   using Rule::Rule;
   std::optional<std::string> KeyOf(
       const core::Incident& incident) const override;
-  bool Add(const std::string& key, const Entry& entry,
+  bool Add(const std::string& key, Entry entry,
            std::vector<Alert>* changes) override;
   void Advance(core::Instant watermark, core::Duration lateness,
                std::vector<Alert>* changes) override;

@@ -25,7 +25,7 @@ class WatchlistRule : public Rule {
   using Rule::Rule;
 
   // Returns false: the rule keeps no entries, only its alerts.
-  bool Add(const std::string& key, const Entry& entry,
+  bool Add(const std::string& key, Entry entry,
            std::vector<Alert>* changes) override;
   void Advance(core::Instant watermark, core::Duration lateness,
                std::vector<Alert>* changes) override;

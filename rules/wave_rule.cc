@@ -62,6 +62,7 @@ WaveRule::WaveRule(const config::RuleConfig& config,
                    const core::RegionIndex* regions)
     : CountRule(config), regions_(regions) {
   config_.key = "offence";
+  Prepare();
 }
 
 std::optional<std::string> WaveRule::KeyOf(const core::Incident& inc) const {

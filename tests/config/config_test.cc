@@ -518,6 +518,36 @@ rules:
   CHECK(p.errors.size() == 2);
 }
 
+TEST_CASE("max_incidents defaults to 100 and must hold the threshold",
+          "[config]") {
+  Parsed p = Parse(R"(
+rules:
+  - id: fine
+  - id: short
+    min_count: 5
+    max_incidents: 4
+  - id: chain
+    kind: sequence
+    key: plate
+    steps_in_order: [stay, offence, storage]
+    max_incidents: 2
+)");
+  REQUIRE_FALSE(p.ok);
+  CHECK(HasError(p, 5, "max_incidents 4 cannot hold the 5 incidents"));
+  CHECK(HasError(p, 10, "max_incidents 2 cannot hold the 3 incidents"));
+  CHECK(p.errors.size() == 2);
+
+  Parsed good = Parse(R"(
+rules:
+  - id: plain
+  - id: long
+    max_incidents: 500
+)");
+  REQUIRE(good.ok);
+  CHECK(good.config.rules.rules[0].max_incidents == 100);
+  CHECK(good.config.rules.rules[1].max_incidents == 500);
+}
+
 TEST_CASE("subscribers are checked against their channel", "[config]") {
   std::string yaml;
   std::string expected;
