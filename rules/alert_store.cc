@@ -140,14 +140,15 @@ void AlertStore::LoadInto(Engine& engine) {
   while (entries.Step()) {
     auto it = std::find(ids.begin(), ids.end(), entries.Text(0));
     if (it == ids.end()) continue;  // the rule is gone from the config
-    Entry e{FromMillis(entries.Int(4)),
-            entries.Text(2),
-            static_cast<uint64_t>(entries.Int(3)),
-            entries.Text(5),
-            entries.Text(6),
-            entries.Text(7),
-            ReadPosition(entries, 8),
-            ReadPosition(entries, 9)};
+    Entry e;
+    e.time = FromMillis(entries.Int(4));
+    e.id = entries.Text(2);
+    e.seq = static_cast<uint64_t>(entries.Int(3));
+    e.region = entries.Text(5);
+    e.step = entries.Text(6);
+    e.offence = entries.Text(7);
+    e.lat = ReadPosition(entries, 8);
+    e.lon = ReadPosition(entries, 9);
     if (!entries.IsNull(10)) {
       e.tlp =
           static_cast<core::Tlp>(std::clamp<int64_t>(entries.Int(10), 0, 4));

@@ -43,7 +43,9 @@ void RulesService::Stop() {
   replay_.reset();
 }
 
-void RulesService::Handle(const broker::Event& event) { Handle({event}); }
+void RulesService::Handle(const broker::Event& event) {
+  Handle(std::vector<broker::Event>{event});
+}
 
 void RulesService::Handle(const std::vector<broker::Event>& events) {
   // Parsing needs no lock.

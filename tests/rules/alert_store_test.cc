@@ -1,5 +1,7 @@
 #include "rules/alert_store.h"
 
+#include "rules/rules_service.h"
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 
@@ -111,6 +113,29 @@ TEST_CASE("a batch of incidents is stored as they would be one by one",
   CHECK(store.LoadState().cursor == 4);
   CHECK(store.AlertCount() == 1);
   CHECK(store.ReadFrom(1, 10).size() == 2);
+}
+
+TEST_CASE("the rules part takes incident events one at a time or in a batch",
+          "[rules]") {
+  TempDir tmp;
+  auto event = [](const core::Incident& inc) {
+    return broker::Event{broker::kIncidentTopic, inc.seq,
+                         core::IncidentToJson(inc).dump()};
+  };
+  AlertStore store(tmp.File());
+  RulesService service(Rules(), store, nullptr);
+  service.Handle(event(Sighting("a", 1, "2025-06-10T10:00:00Z", "RE01")));
+  CHECK(service.cursor() == 1);
+  service.Handle(std::vector<broker::Event>{
+      event(Sighting("a", 1, "2025-06-10T10:00:00Z", "RE01")),  // again
+      event(Sighting("b", 2, "2025-06-10T11:00:00Z", "RE03")),
+      {broker::kIncidentTopic, 3, "not json"},  // skipped, counted
+      event(Sighting("c", 4, "2025-06-10T12:00:00Z", "RE05"))});
+  CHECK(service.cursor() == 4);
+  CHECK(service.processed() == 4);
+  CHECK(service.alerts_fired() == 1);
+  CHECK(store.LoadState().cursor == 4);
+  REQUIRE(store.ReadFrom(1, 10).size() == 1);
 }
 
 TEST_CASE("alert events replay in order from any sequence number", "[rules]") {
