@@ -157,7 +157,8 @@ struct Generator {
     static const char* kOffences[] = {
         "shoplifting", "shoplifting",   "shoplifting", "shoplifting",
         "burglary",    "pickpocketing", "cargo_theft", "other"};
-    inc.step = rnd.Below(100) < 85 ? core::Step::kOffence : kOther[rnd.Below(6)];
+    inc.step =
+        rnd.Below(100) < 85 ? core::Step::kOffence : kOther[rnd.Below(6)];
     if (inc.step == core::Step::kOffence) inc.offence = kOffences[rnd.Below(8)];
     if (rnd.Below(10) == 0) inc.tags = {"foil_bag"};
     inc.location.municipality = p.municipality;
@@ -195,7 +196,8 @@ struct Generator {
   }
 
   // A group tour: one van, offences in 3 or 4 police units within ~40 h.
-  void Tour(core::Instant at, uint64_t plate, std::vector<core::Incident>* out) {
+  void Tour(core::Instant at, uint64_t plate,
+            std::vector<core::Incident>* out) {
     const size_t stops = 3 + rnd.Below(4);
     for (size_t s = 0; s < stops; ++s) {
       core::Incident inc = Base(at + std::chrono::minutes(rnd.Below(40 * 60)));
@@ -264,8 +266,8 @@ void FillTable(core::Database& db, const std::vector<core::Incident>& incs) {
         .Bind(3, inc.reporter)
         .Bind(4, inc.report_id)
         .Bind(5, inc.report_id + inc.id)
-        .Bind(6, static_cast<int64_t>(inc.occurred_at.time_since_epoch().count()))
-        .Bind(7, static_cast<int64_t>(inc.received_at.time_since_epoch().count()))
+        .Bind(6, inc.occurred_at.time_since_epoch().count())
+        .Bind(7, inc.received_at.time_since_epoch().count())
         .Bind(8, std::string(core::StepName(inc.step)))
         .Bind(9, inc.location.police_unit);
     if (inc.vehicle) {

@@ -154,7 +154,8 @@ bool Subscriber::CatchUp(zmq::socket_t& request) {
     if (reply.size() < 2) return true;
     std::vector<Event> batch;
     for (size_t i = 0; i + 1 < reply.size(); i += 2) {
-      batch.push_back({options_.topic, ToSeq(reply[i]), reply[i + 1].to_string()});
+      batch.push_back(
+          {options_.topic, ToSeq(reply[i]), reply[i + 1].to_string()});
       if (batch.size() == options_.max_batch || i + 3 >= reply.size()) {
         if (!Deliver(batch)) return false;
         batch.clear();

@@ -119,7 +119,7 @@ Statement::~Statement() {
     auto it = cache->free.find(sql_);
     if (it == cache->free.end() &&
         cache->free.size() < StatementCache::kMaxTexts)
-      it = cache->free.emplace(std::move(sql_), std::vector<sqlite3_stmt*>{}).first;
+      it = cache->free.try_emplace(std::move(sql_)).first;
     if (it != cache->free.end() &&
         it->second.size() < StatementCache::kMaxPerText) {
       // Reset ends the statement's read of the database.

@@ -158,7 +158,6 @@ std::vector<core::Status> NotifierService::HandleAlertEvents(
     const std::vector<broker::Event>& events) {
   std::vector<core::Status> statuses;
   outbox_.InTransaction([&] {
-    statuses.clear();  // a retried batch starts afresh
     for (const broker::Event& event : events)
       statuses.push_back(HandleOne(event));
   });

@@ -189,16 +189,16 @@ TEST_CASE("a failing batch handler sees the whole batch again", "[broker]") {
   bus.Emit(20);
   int failures = 0;
   BatchCollector got;
-  Subscriber sub(bus.context, bus.Options(0),
-                 Subscriber::BatchHandler([&](const std::vector<Event>& events) {
-                   for (const Event& e : events) {
-                     if (e.seq == 9 && failures == 0) {
-                       ++failures;
-                       throw std::runtime_error("disk full");
-                     }
-                   }
-                   got.Add(events);
-                 }));
+  Subscriber::BatchHandler handler = [&](const std::vector<Event>& events) {
+    for (const Event& e : events) {
+      if (e.seq == 9 && failures == 0) {
+        ++failures;
+        throw std::runtime_error("disk full");
+      }
+    }
+    got.Add(events);
+  };
+  Subscriber sub(bus.context, bus.Options(0), handler);
   REQUIRE(got.WaitFor(20));
   CHECK(got.All() == Range(1, 20));
   CHECK(failures == 1);

@@ -100,7 +100,8 @@ TEST_CASE("a transaction inside another is a savepoint", "[core]") {
     insert(5);
     inner.Commit();
   }  // the outer one not committed takes the inner one's row too
-  auto q = db.Prepare("SELECT group_concat(v) FROM (SELECT v FROM n ORDER BY v)");
+  auto q =
+      db.Prepare("SELECT group_concat(v) FROM (SELECT v FROM n ORDER BY v)");
   REQUIRE(q.Step());
   CHECK(q.Text(0) == "1,3");
 }

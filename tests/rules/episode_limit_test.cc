@@ -8,6 +8,7 @@
 
 #include "core/time_util.h"
 #include "rules/engine.h"
+#include "tests/support/arrival_orders.h"
 
 namespace slagboom::rules {
 namespace {
@@ -69,24 +70,7 @@ Listed Final(const config::RulesConfig& rules,
 // Every rotation of `history`, its reverse, and shuffles with a fixed seed.
 std::vector<std::vector<core::Incident>> Orders(
     const std::vector<core::Incident>& history) {
-  std::vector<std::vector<core::Incident>> orders;
-  for (size_t r = 0; r < history.size(); ++r) {
-    auto o = history;
-    std::rotate(o.begin(), o.begin() + static_cast<long>(r), o.end());
-    orders.push_back(o);
-    std::reverse(o.begin(), o.end());
-    orders.push_back(o);
-  }
-  uint32_t seed = 4242;
-  for (int k = 0; k < 200; ++k) {
-    auto o = history;
-    for (size_t i = o.size() - 1; i > 0; --i) {
-      seed = seed * 1664525u + 1013904223u;
-      std::swap(o[i], o[seed % (i + 1)]);
-    }
-    orders.push_back(o);
-  }
-  return orders;
+  return testing::ArrivalOrders(history, 200, 4242);
 }
 
 // n thefts i1, i2, ... `apart` from each other.

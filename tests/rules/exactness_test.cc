@@ -8,6 +8,7 @@
 
 #include "core/time_util.h"
 #include "rules/engine.h"
+#include "tests/support/arrival_orders.h"
 
 namespace slagboom::rules {
 namespace {
@@ -106,29 +107,11 @@ TEST_CASE("in order the history gives these alerts", "[rules]") {
   CHECK(alerts == expected);
 }
 
-// Arrival orders of n incidents: every rotation and its reverse (so the
-// reverse of time too), plus `shuffles` shuffles with a fixed seed.
+// Arrival orders of n incidents, as indexes.
 std::vector<std::vector<size_t>> Orders(size_t n, int shuffles) {
   std::vector<size_t> order(n);
   for (size_t i = 0; i < n; ++i) order[i] = i;
-  std::vector<std::vector<size_t>> orders;
-  for (size_t r = 0; r < n; ++r) {
-    auto o = order;
-    std::rotate(o.begin(), o.begin() + static_cast<long>(r), o.end());
-    orders.push_back(o);
-    std::reverse(o.begin(), o.end());
-    orders.push_back(o);
-  }
-  uint32_t seed = 12345;
-  for (int k = 0; k < shuffles; ++k) {
-    auto o = order;
-    for (size_t i = o.size() - 1; i > 0; --i) {
-      seed = seed * 1664525u + 1013904223u;
-      std::swap(o[i], o[seed % (i + 1)]);
-    }
-    orders.push_back(o);
-  }
-  return orders;
+  return testing::ArrivalOrders(order, shuffles, 12345);
 }
 
 TEST_CASE("every arrival order within the lateness gives the same alerts",
