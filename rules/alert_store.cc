@@ -142,18 +142,18 @@ void AlertStore::LoadInto(Engine& engine) {
     if (it == ids.end()) continue;  // the rule is gone from the config
     Entry e;
     e.time = FromMillis(entries.Int(4));
-    e.id = entries.Text(2);
+    e.id = PackedString(entries.Text(2));
     e.seq = static_cast<uint64_t>(entries.Int(3));
-    e.region = entries.Text(5);
-    e.step = entries.Text(6);
-    e.offence = entries.Text(7);
+    e.region = PackedString(entries.Text(5));
+    e.step = core::ParseStep(entries.Text(6)).value_or(core::Step::kOffence);
+    e.offence = PackedString(entries.Text(7));
     e.lat = ReadPosition(entries, 8);
     e.lon = ReadPosition(entries, 9);
     if (!entries.IsNull(10)) {
       e.tlp =
           static_cast<core::Tlp>(std::clamp<int64_t>(entries.Int(10), 0, 4));
     }
-    if (!entries.IsNull(11)) e.sector = entries.Text(11);
+    if (!entries.IsNull(11)) e.sector = PackedString(entries.Text(11));
     engine.Restore(static_cast<size_t>(it - ids.begin()), entries.Text(1), e);
   }
   // Recently resolved alerts too: a late incident may still join one.
@@ -201,14 +201,14 @@ void AlertStore::ApplyLocked(const Engine& engine, const Outcome& outcome,
     BindPosition(add, 10, a.entry.lon);
     add.Bind(1, engine.rules()[a.rule]->config().id)
         .Bind(2, a.key)
-        .Bind(3, a.entry.id)
+        .Bind(3, a.entry.id.str())
         .Bind(4, static_cast<int64_t>(a.entry.seq))
         .Bind(5, Millis(a.entry.time))
-        .Bind(6, a.entry.region)
-        .Bind(7, a.entry.step)
-        .Bind(8, a.entry.offence)
+        .Bind(6, a.entry.region.str())
+        .Bind(7, std::string(core::StepName(a.entry.step)))
+        .Bind(8, a.entry.offence.str())
         .Bind(11, static_cast<int64_t>(a.entry.tlp))
-        .Bind(12, a.entry.sector);
+        .Bind(12, a.entry.sector.str());
     add.Run();
   }
 

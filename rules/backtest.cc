@@ -3,6 +3,10 @@
 #include <date/date.h>
 #include <date/iso_week.h>
 #include <fmt/format.h>
+#include <sys/mman.h>
+
+#include <cstring>
+#include <new>
 
 namespace slagboom::rules {
 
@@ -39,8 +43,8 @@ bool SeenIds::Insert(const std::string& id) {
     }
   }
   p.high |= uint64_t{1} << 63;
-  if ((used_ + 1) * 2 > slots_.size()) Grow();
-  const size_t mask = slots_.size() - 1;
+  if ((used_ + 1) * 2 > size_) Grow();
+  const size_t mask = size_ - 1;
   size_t i = Home(p, mask);
   while (slots_[i].high != 0) {
     if (slots_[i].low == p.low && slots_[i].high == p.high) return false;
@@ -52,10 +56,22 @@ bool SeenIds::Insert(const std::string& id) {
 }
 
 void SeenIds::Grow() {
-  std::vector<Packed> old = std::move(slots_);
-  slots_.assign(std::max<size_t>(1024, old.size() * 2), Packed{});
-  const size_t mask = slots_.size() - 1;
-  for (const Packed& p : old) {
+  constexpr size_t kHugePage = size_t{2} << 20;
+  const size_t old_size = size_;
+  std::unique_ptr<Packed[], FreeSlots> old = std::move(slots_);
+  size_ = std::max<size_t>(1024, old_size * 2);
+  const size_t bytes = size_ * sizeof(Packed);
+  // Advice before the first touch, or the kernel maps small pages; a
+  // kernel without huge pages ignores it.
+  void* block = bytes >= kHugePage ? std::aligned_alloc(kHugePage, bytes)
+                                   : std::malloc(bytes);
+  if (block == nullptr) throw std::bad_alloc();
+  if (bytes >= kHugePage) madvise(block, bytes, MADV_HUGEPAGE);
+  std::memset(block, 0, bytes);
+  slots_.reset(static_cast<Packed*>(block));
+  const size_t mask = size_ - 1;
+  for (size_t k = 0; k < old_size; ++k) {
+    const Packed& p = old[k];
     if (p.high == 0) continue;
     size_t i = Home(p, mask);
     while (slots_[i].high != 0) i = (i + 1) & mask;

@@ -8,7 +8,9 @@
 #ifndef SLAGBOOM_RULES_BACKTEST_H_
 #define SLAGBOOM_RULES_BACKTEST_H_
 
+#include <cstdlib>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -24,7 +26,9 @@ namespace slagboom::rules {
 
 // The incident ids a back-test has seen.  Ids as ingest makes them
 // ("inc_" and 20 hex digits) are kept as 80-bit numbers in an open hash
-// table, 16 bytes each; any other id as a string.
+// table, 16 bytes each; any other id as a string.  Each id lands in a
+// random place of a table that reaches hundreds of megabytes, so the table
+// asks the kernel for huge pages, which spare most lookups a page walk.
 class SeenIds {
  public:
   // True when `id` is new (and now held), false when held before.
@@ -35,10 +39,14 @@ class SeenIds {
     uint64_t low = 0;
     uint64_t high = 0;  // bit 63 set: the slot holds an id
   };
+  struct FreeSlots {
+    void operator()(Packed* p) const { std::free(p); }
+  };
   static size_t Home(const Packed& p, size_t mask);
   void Grow();
 
-  std::vector<Packed> slots_;
+  std::unique_ptr<Packed[], FreeSlots> slots_;
+  size_t size_ = 0;  // slots, a power of two
   size_t used_ = 0;
   std::unordered_set<std::string> others_;
 };

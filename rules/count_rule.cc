@@ -9,12 +9,12 @@ namespace {
 // reading as soon as they do.
 bool Spread(const std::vector<Entry>& es, size_t first, size_t last,
             size_t wanted) {
-  std::vector<const std::string*> seen;
+  std::vector<const PackedString*> seen;
   for (size_t i = last + 1; i-- > first;) {
-    const std::string& r = es[i].region;
+    const PackedString& r = es[i].region;
     if (r.empty() ||
         std::any_of(seen.begin(), seen.end(),
-                    [&r](const std::string* s) { return *s == r; }))
+                    [&r](const PackedString* s) { return *s == r; }))
       continue;
     seen.push_back(&r);
     if (seen.size() >= wanted) return true;
@@ -25,7 +25,7 @@ bool Spread(const std::vector<Entry>& es, size_t first, size_t last,
 // The same from the newest time of each region, for the window of every
 // entry from es[first] on.  REQUIRES: no entry before `first` has its time.
 bool SpreadSince(
-    const std::vector<std::pair<std::string, core::Instant>>& latest,
+    const std::vector<std::pair<PackedString, core::Instant>>& latest,
     core::Instant start, size_t wanted) {
   size_t n = 0;
   for (const auto& [region, t] : latest) {

@@ -65,15 +65,14 @@ Outcome Engine::Process(const core::Incident& incident) {
   // Watchlists match the incident against the alerts as they stood when
   // it arrived; what it fires elsewhere is told to them afterwards.
   const size_t from = out.changes.size();
+  std::optional<Entry> common;  // built for the first rule that wants it
   for (size_t i = 0; i < rules_.size(); ++i) {
-    auto key = rules_[i]->KeyOf(incident);
-    if (!key) continue;
-    Entry entry = rules_[i]->MakeEntry(incident);
-    if (!report_added_) {
-      rules_[i]->Add(*key, std::move(entry), &out.changes);
-    } else if (rules_[i]->Add(*key, entry, &out.changes)) {
-      out.added.push_back({i, std::move(*key), std::move(entry)});
-    }
+    Rule& rule = *rules_[i];
+    if (!rule.KeyOf(incident, &key_) || !rule.Wants(key_)) continue;
+    if (!common) common = EntryOf(incident);
+    const Entry entry = rule.MakeEntry(incident, *common);
+    if (rule.Add(key_, entry, &out.changes) && report_added_)
+      out.added.push_back({i, key_, entry});
   }
   Tell(from, &out.changes);
   return out;

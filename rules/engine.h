@@ -10,6 +10,7 @@
 #define SLAGBOOM_RULES_ENGINE_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,9 +58,8 @@ class Engine {
   // The watermark and the lateness count stay.
   ReloadReport Reload(const config::RulesConfig& config);
 
-  // False: Process leaves Outcome::added empty and moves each entry into
-  // its rule instead of copying it, for a back-test, which has no store
-  // to write them to.  True by default.
+  // False: Process leaves Outcome::added empty, for a back-test, which has
+  // no store to write entries to.  True by default.
   void set_report_added(bool report) { report_added_ = report; }
 
   // Gives waves a region index (may be null) that outlives the engine.
@@ -90,6 +90,7 @@ class Engine {
   bool started_ = false;
   bool report_added_ = true;
   uint64_t late_ = 0;
+  std::string key_;  // the current incident's key, reused to spare copies
 };
 
 // True when two rule configurations differ in nothing but their line.

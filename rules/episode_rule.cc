@@ -12,12 +12,12 @@ bool IncidentBefore(const AlertIncident& a, const AlertIncident& b) {
 
 // An alert's incidents are kept by (time, id), as entries are.
 bool Holds(const Alert& alert, const Entry& e) {
-  auto it = std::lower_bound(
-      alert.incidents.begin(), alert.incidents.end(), e,
-      [](const AlertIncident& a, const Entry& b) {
-        return a.occurred_at != b.time ? a.occurred_at < b.time : a.id < b.id;
-      });
-  return it != alert.incidents.end() && it->id == e.id &&
+  AlertIncident probe;
+  probe.occurred_at = e.time;
+  probe.id = e.id.str();
+  auto it = std::lower_bound(alert.incidents.begin(), alert.incidents.end(),
+                             probe, IncidentBefore);
+  return it != alert.incidents.end() && it->id == probe.id &&
          it->occurred_at == e.time;
 }
 
@@ -34,11 +34,11 @@ void InsertSorted(std::vector<std::string>& v, const std::string& x) {
 
 void Absorb(Alert& alert, const Entry& e) {
   AlertIncident inc = ToAlertIncident(e);
+  InsertSorted(alert.regions, inc.region);
+  InsertSorted(alert.steps, inc.step);
   auto pos = std::lower_bound(alert.incidents.begin(), alert.incidents.end(),
                               inc, IncidentBefore);
   alert.incidents.insert(pos, std::move(inc));
-  InsertSorted(alert.regions, e.region);
-  InsertSorted(alert.steps, e.step);
   alert.first_at = std::min(alert.first_at, e.time);
   alert.last_at = std::max(alert.last_at, e.time);
 }
@@ -77,11 +77,11 @@ size_t EpisodeRule::Floor(const KeyState& state,
   }
   if (fence == nullptr) return 0;
   const core::Instant t = fence->occurred_at;
-  const std::string* id = &fence->id;
+  const PackedString id(fence->id);
   const auto& es = state.entries;
   auto after = std::upper_bound(es.begin(), es.end(), t,
-                                [id](core::Instant x, const Entry& e) {
-                                  return x != e.time ? x < e.time : *id < e.id;
+                                [&id](core::Instant x, const Entry& e) {
+                                  return x != e.time ? x < e.time : id < e.id;
                                 });
   return static_cast<size_t>(after - es.begin());
 }
@@ -118,7 +118,7 @@ Alert* EpisodeRule::Step(const std::string& key, const KeyState& state,
     members.erase(members.begin(), members.end() - static_cast<long>(limit));
   Alert alert;
   const Entry& first = es[members.front()];
-  alert.id = MakeAlertId(config_.id, key, first.id);
+  alert.id = MakeAlertId(config_.id, key, first.id.str());
   alert.rule_id = config_.id;
   alert.severity = config_.severity;
   alert.description = config_.description;
@@ -133,12 +133,12 @@ Alert* EpisodeRule::Step(const std::string& key, const KeyState& state,
   return &episodes.back();
 }
 
-bool EpisodeRule::Hold(KeyState& state, Entry entry) {
+bool EpisodeRule::Hold(KeyState& state, const Entry& entry) {
   auto& es = state.entries;
   auto pos = std::lower_bound(es.begin(), es.end(), entry, EntryBefore);
   if (pos != es.end() && pos->id == entry.id && pos->time == entry.time)
     return false;
-  const Entry& held = *es.insert(pos, std::move(entry));
+  const Entry& held = *es.insert(pos, entry);
 
   if (!TracksRegions() || (!state.latest && es.size() <= kTrackFrom))
     return true;
@@ -168,7 +168,7 @@ bool EpisodeRule::Add(const std::string& key, Entry entry,
   auto& es = state.entries;
   const bool in_order =
       (es.empty() || EntryBefore(es.back(), entry)) && entry.time >= watermark_;
-  if (!Hold(state, std::move(entry))) return false;
+  if (!Hold(state, entry)) return false;
   if (!in_order) {
     Recompute(key, state, changes);
     return true;

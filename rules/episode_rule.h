@@ -61,7 +61,7 @@ class EpisodeRule : public Rule {
   // be read again for every incident.
   // `fence` is the last incident of the newest episode swept away: the
   // episode after it counts only entries after it.
-  using RegionTimes = std::vector<std::pair<std::string, core::Instant>>;
+  using RegionTimes = std::vector<std::pair<PackedString, core::Instant>>;
   struct KeyState {
     std::vector<Entry> entries;           // by (time, id)
     std::vector<Alert> episodes;          // by first_at; only the last may grow
@@ -108,7 +108,7 @@ class EpisodeRule : public Rule {
              core::Instant due);
   // Inserts `entry` in order and keeps `latest`; false (nothing changed)
   // when an entry of the same time and id is held.
-  bool Hold(KeyState& state, Entry entry);
+  bool Hold(KeyState& state, const Entry& entry);
 
   std::unordered_map<std::string, KeyState> keys_;
   // Keys with an open episode, by when it may run out (stale entries are

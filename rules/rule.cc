@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <type_traits>
 
 #include "rules/count_rule.h"
 #include "rules/sequence_rule.h"
@@ -19,13 +20,39 @@ bool Contains(const std::vector<T>& v, const T& x) {
 
 }  // namespace
 
+static_assert(std::is_trivially_copyable_v<Entry>);
+
 bool EntryBefore(const Entry& a, const Entry& b) {
   return a.time != b.time ? a.time < b.time : a.id < b.id;
 }
 
 AlertIncident ToAlertIncident(const Entry& e) {
-  return {e.id,      e.seq, e.time, e.region, e.step,
-          e.offence, e.lat, e.lon,  e.tlp,    e.sector};
+  AlertIncident a;
+  a.id = e.id.str();
+  a.seq = e.seq;
+  a.occurred_at = e.time;
+  a.region = e.region.str();
+  a.step = std::string(core::StepName(e.step));
+  a.offence = e.offence.str();
+  a.lat = e.lat;
+  a.lon = e.lon;
+  a.tlp = e.tlp;
+  a.sector = e.sector.str();
+  return a;
+}
+
+Entry EntryOf(const core::Incident& inc) {
+  Entry e;
+  e.time = inc.occurred_at;
+  e.seq = inc.seq;
+  e.id = PackedString(inc.id);
+  e.offence = PackedString(inc.offence);
+  e.sector = PackedString(inc.sector);
+  e.lat = inc.location.lat;
+  e.lon = inc.location.lon;
+  e.step = inc.step;
+  e.tlp = inc.tlp;
+  return e;
 }
 
 LocationMember LocationMemberOf(const std::string& name) {
@@ -77,47 +104,50 @@ bool Rule::Matches(const core::Incident& inc) const {
   return true;
 }
 
-std::string Rule::KeyValue(const core::Incident& inc) const {
+void Rule::KeyValue(const core::Incident& inc, std::string* key) const {
   switch (key_kind_) {
     case KeyKind::kNone:
-      return "*";
+      key->assign(1, '*');
+      return;
     case KeyKind::kPlate:
-      return inc.vehicle ? inc.vehicle->plate_key : "";
+      if (inc.vehicle) {
+        key->assign(inc.vehicle->plate_key);
+      } else {
+        key->clear();
+      }
+      return;
     case KeyKind::kOffence:
-      return inc.offence;
+      key->assign(inc.offence);
+      return;
     case KeyKind::kReporter:
-      return inc.reporter;
+      key->assign(inc.reporter);
+      return;
     case KeyKind::kUnknown:
-      return "";
+      key->clear();
+      return;
     case KeyKind::kLocation:
       break;
   }
   // Sources spell the same place in different cases ("051XX S Lake Park
   // Ave", "051XX S LAKE PARK AVE"); they are one place.
-  std::string value = inc.location.*key_member_;
-  for (char& c : value) c = static_cast<char>(std::toupper(c));
-  return value;
+  key->assign(inc.location.*key_member_);
+  for (char& c : *key) c = static_cast<char>(std::toupper(c));
 }
 
-std::optional<std::string> Rule::KeyOf(const core::Incident& inc) const {
-  if (!Matches(inc)) return std::nullopt;
-  std::string value = KeyValue(inc);
-  if (value.empty()) return std::nullopt;
-  return value;
+bool Rule::KeyOf(const core::Incident& inc, std::string* key) const {
+  if (!Matches(inc)) return false;
+  KeyValue(inc, key);
+  return !key->empty();
 }
 
 Entry Rule::MakeEntry(const core::Incident& inc) const {
-  static const std::string kEmpty;
-  return Entry{inc.occurred_at,
-               inc.id,
-               inc.seq,
-               region_member_ ? inc.location.*region_member_ : kEmpty,
-               std::string(core::StepName(inc.step)),
-               inc.offence,
-               inc.location.lat,
-               inc.location.lon,
-               inc.tlp,
-               inc.sector};
+  return MakeEntry(inc, EntryOf(inc));
+}
+
+Entry Rule::MakeEntry(const core::Incident& inc, const Entry& common) const {
+  Entry e = common;
+  if (region_member_) e.region = PackedString(inc.location.*region_member_);
+  return e;
 }
 
 std::unique_ptr<Rule> MakeRule(const config::RuleConfig& config,

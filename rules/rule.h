@@ -16,6 +16,7 @@
 #include "config/config.h"
 #include "core/incident.h"
 #include "rules/alert.h"
+#include "rules/packed_string.h"
 
 namespace slagboom::core {
 class RegionIndex;
@@ -23,24 +24,29 @@ class RegionIndex;
 
 namespace slagboom::rules {
 
-// What a rule keeps of an incident while it may still correlate.
+// What a rule keeps of an incident while it may still correlate: plain
+// bytes, with no allocation of its own (see PackedString), since a rule
+// holds one for every incident in its windows and moves them about.
 struct Entry {
   core::Instant time{};
-  std::string id;
   uint64_t seq = 0;
-  std::string region;
-  std::string step;
-  std::string offence;
+  PackedString id;
+  PackedString region;  // at the rule's region level
+  PackedString offence;
+  PackedString sector;
   std::optional<double> lat;
   std::optional<double> lon;
+  core::Step step = core::Step::kOffence;
   core::Tlp tlp = core::Tlp::kAmber;
-  std::string sector;
 };
 
 // Entries are ordered by time, then id, whatever order they arrive in.
 bool EntryBefore(const Entry& a, const Entry& b);
 
 AlertIncident ToAlertIncident(const Entry& e);
+
+// The entry of an incident without a region: what every rule keeps alike.
+Entry EntryOf(const core::Incident& incident);
 
 // The value of a location field by its configured name ("police_unit",
 // "block", ...); empty when the incident has none.
@@ -61,17 +67,24 @@ class Rule {
 
   const config::RuleConfig& config() const { return config_; }
 
-  // The key this incident is correlated on, or nullopt when the rule does
-  // not look at it (other step or offence, no plate, ...).
-  virtual std::optional<std::string> KeyOf(
-      const core::Incident& incident) const;
+  // Writes the key this incident is correlated on to *key and returns
+  // true, or returns false when the rule does not look at it (other step
+  // or offence, no plate, ...).  *key is overwritten, so a caller can
+  // reuse one string for every incident.
+  virtual bool KeyOf(const core::Incident& incident, std::string* key) const;
+
+  // False when an entry under `key` would certainly change nothing (a
+  // watchlist's key nobody watches), so the caller need not build it.
+  virtual bool Wants(const std::string& /*key*/) const { return true; }
 
   Entry MakeEntry(const core::Incident& incident) const;
+  // The entry from what every rule keeps alike (EntryOf), with this
+  // rule's region.
+  Entry MakeEntry(const core::Incident& incident, const Entry& common) const;
 
   // Adds one entry under `key` and appends the alerts it fired, updated or
   // withdrew to *changes.  Returns false, changing nothing, when the entry
-  // is already held (a duplicate can never complete a threshold).  Takes
-  // the entry by value so a caller that needs it no more can move it in.
+  // is already held (a duplicate can never complete a threshold).
   virtual bool Add(const std::string& key, Entry entry,
                    std::vector<Alert>* changes) = 0;
 
@@ -102,8 +115,8 @@ class Rule {
  protected:
   // The step, offence and tag filters of the configuration.
   bool Matches(const core::Incident& incident) const;
-  // The configured key of the incident, or "" when it has none.
-  std::string KeyValue(const core::Incident& incident) const;
+  // Writes the configured key of the incident to *key; "" when it has none.
+  void KeyValue(const core::Incident& incident, std::string* key) const;
   // Reads config_ into the fields below, which every incident consults;
   // call it again after changing config_.
   void Prepare();

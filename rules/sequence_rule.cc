@@ -31,16 +31,19 @@ std::vector<size_t> ChainEndingAt(const std::vector<std::string>& steps,
                                   const std::vector<Entry>& es, size_t from,
                                   size_t at, size_t end) {
   const size_t n = steps.size();
-  if (n == 0 || at >= end || es[at].step != steps[n - 1]) return {};
+  auto is = [&es](size_t i, const std::string& step) {
+    return core::StepName(es[i].step) == step;
+  };
+  if (n == 0 || at >= end || !is(at, steps[n - 1])) return {};
   if (n == 1) return {at};
   const core::Instant earliest = es[at].time - within;
   for (size_t s = from; s < at; ++s) {
-    if (es[s].time < earliest || es[s].step != steps[0]) continue;
+    if (es[s].time < earliest || !is(s, steps[0])) continue;
     std::vector<size_t> chain = {s};
     size_t pos = s;
     for (size_t k = 1; k + 1 < n; ++k) {
       size_t j = pos + 1;
-      while (j < at && es[j].step != steps[k]) ++j;
+      while (j < at && !is(j, steps[k])) ++j;
       if (j >= at) break;
       chain.push_back(j);
       pos = j;
@@ -52,12 +55,10 @@ std::vector<size_t> ChainEndingAt(const std::vector<std::string>& steps,
   return {};
 }
 
-std::optional<std::string> SequenceRule::KeyOf(
-    const core::Incident& inc) const {
-  if (!SequenceMatches(config_, inc)) return std::nullopt;
-  std::string value = KeyValue(inc);
-  if (value.empty()) return std::nullopt;
-  return value;
+bool SequenceRule::KeyOf(const core::Incident& inc, std::string* key) const {
+  if (!SequenceMatches(config_, inc)) return false;
+  KeyValue(inc, key);
+  return !key->empty();
 }
 
 std::vector<size_t> SequenceRule::Qualify(const KeyState& state, size_t from,
@@ -66,11 +67,10 @@ std::vector<size_t> SequenceRule::Qualify(const KeyState& state, size_t from,
                        from, at, end);
 }
 
-std::optional<std::string> AbsenceRule::KeyOf(const core::Incident& inc) const {
-  if (!SequenceMatches(config_, inc)) return std::nullopt;
-  std::string value = KeyValue(inc);
-  if (value.empty()) return std::nullopt;
-  return value;
+bool AbsenceRule::KeyOf(const core::Incident& inc, std::string* key) const {
+  if (!SequenceMatches(config_, inc)) return false;
+  KeyValue(inc, key);
+  return !key->empty();
 }
 
 bool AbsenceRule::Add(const std::string& key, Entry entry,
@@ -95,10 +95,10 @@ void AbsenceRule::Evaluate(const std::string& key,
     if (chain.empty()) continue;
     const core::Instant deadline = es[i].time + within;
     const bool broken = std::any_of(es.begin(), es.end(), [&](const Entry& e) {
-      return e.step == config_.then_not && e.time > es[i].time &&
-             e.time <= deadline;
+      return core::StepName(e.step) == config_.then_not &&
+             e.time > es[i].time && e.time <= deadline;
     });
-    auto fired = state.fired.find(es[i].id);
+    auto fired = state.fired.find(es[i].id.str());
     if (broken) {
       if (fired == state.fired.end()) continue;
       Alert gone = std::move(fired->second);
@@ -116,7 +116,7 @@ void AbsenceRule::Evaluate(const std::string& key,
         continue;
       }
       Alert alert;
-      alert.id = MakeAlertId(config_.id, key, es[i].id);
+      alert.id = MakeAlertId(config_.id, key, es[i].id.str());
       alert.rule_id = config_.id;
       alert.severity = config_.severity;
       alert.description = config_.description;
@@ -127,15 +127,16 @@ void AbsenceRule::Evaluate(const std::string& key,
       alert.last_at = es[i].time;
       for (size_t j : chain) {
         alert.incidents.push_back(ToAlertIncident(es[j]));
-        if (!es[j].region.empty()) alert.regions.push_back(es[j].region);
-        alert.steps.push_back(es[j].step);
+        const AlertIncident& inc = alert.incidents.back();
+        if (!inc.region.empty()) alert.regions.push_back(inc.region);
+        alert.steps.push_back(inc.step);
       }
       for (auto* v : {&alert.regions, &alert.steps}) {
         std::sort(v->begin(), v->end());
         v->erase(std::unique(v->begin(), v->end()), v->end());
       }
       changes->push_back(alert);
-      fired = state.fired.emplace(es[i].id, std::move(alert)).first;
+      fired = state.fired.emplace(es[i].id.str(), std::move(alert)).first;
     }
     Alert& alert = fired->second;
     const core::Instant ends = deadline + within;

@@ -40,8 +40,8 @@ std::vector<size_t> ChainEndingAt(const std::vector<std::string>& steps,
 class SequenceRule : public EpisodeRule {
  public:
   using EpisodeRule::EpisodeRule;
-  std::optional<std::string> KeyOf(
-      const core::Incident& incident) const override;
+  bool KeyOf(const core::Incident& incident,
+             std::string* key) const override;
 
  protected:
   std::vector<size_t> Qualify(const KeyState& state, size_t from, size_t at,
@@ -52,8 +52,8 @@ class SequenceRule : public EpisodeRule {
 class AbsenceRule : public Rule {
  public:
   using Rule::Rule;
-  std::optional<std::string> KeyOf(
-      const core::Incident& incident) const override;
+  bool KeyOf(const core::Incident& incident,
+             std::string* key) const override;
   bool Add(const std::string& key, Entry entry,
            std::vector<Alert>* changes) override;
   void Advance(core::Instant watermark, core::Duration lateness,

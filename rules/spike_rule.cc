@@ -7,11 +7,10 @@
 
 namespace slagboom::rules {
 
-std::optional<std::string> SpikeRule::KeyOf(const core::Incident& inc) const {
-  if (!Matches(inc)) return std::nullopt;
-  std::string value = LocationField(inc, config_.region_level);
-  if (value.empty()) return std::nullopt;
-  return value;
+bool SpikeRule::KeyOf(const core::Incident& inc, std::string* key) const {
+  if (!Matches(inc)) return false;
+  key->assign(LocationField(inc, config_.region_level));
+  return !key->empty();
 }
 
 core::Instant SpikeRule::StartOf(core::Instant t) const {
@@ -107,7 +106,7 @@ void SpikeRule::Judge(const std::string& key, Windows& windows,
   a.steps.clear();
   for (const Entry& e : w.entries) {
     a.incidents.push_back(ToAlertIncident(e));
-    a.steps.push_back(e.step);
+    a.steps.push_back(std::string(core::StepName(e.step)));
   }
   std::sort(a.steps.begin(), a.steps.end());
   a.steps.erase(std::unique(a.steps.begin(), a.steps.end()), a.steps.end());

@@ -26,8 +26,8 @@ namespace slagboom::rules {
 class SpikeRule : public Rule {
  public:
   using Rule::Rule;
-  std::optional<std::string> KeyOf(
-      const core::Incident& incident) const override;
+  bool KeyOf(const core::Incident& incident,
+             std::string* key) const override;
   bool Add(const std::string& key, Entry entry,
            std::vector<Alert>* changes) override;
   void Advance(core::Instant watermark, core::Duration lateness,

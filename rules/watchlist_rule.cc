@@ -7,10 +7,11 @@ namespace slagboom::rules {
 bool WatchlistRule::Add(const std::string& key, Entry entry,
                         std::vector<Alert>* changes) {
   if (!watched_.count(key)) return false;
+  AlertIncident inc = ToAlertIncident(entry);
   auto it = open_.find(key);
   if (it == open_.end()) {
     Alert alert;
-    alert.id = MakeAlertId(config_.id, key, entry.id);
+    alert.id = MakeAlertId(config_.id, key, inc.id);
     alert.rule_id = config_.id;
     alert.severity = config_.severity;
     alert.description = config_.description;
@@ -24,26 +25,25 @@ bool WatchlistRule::Add(const std::string& key, Entry entry,
     Alert& alert = it->second;
     auto held =
         std::any_of(alert.incidents.begin(), alert.incidents.end(),
-                    [&](const AlertIncident& a) { return a.id == entry.id; });
+                    [&](const AlertIncident& a) { return a.id == inc.id; });
     if (held) return false;
     alert.state = AlertState::kUpdated;
     ++alert.version;
   }
   Alert& alert = it->second;
-  AlertIncident inc = ToAlertIncident(entry);
   auto pos = std::find_if(alert.incidents.begin(), alert.incidents.end(),
                           [&](const AlertIncident& a) {
                             return a.occurred_at != inc.occurred_at
                                        ? a.occurred_at > inc.occurred_at
                                        : a.id > inc.id;
                           });
-  alert.incidents.insert(pos, inc);
-  for (auto [v, x] : {std::pair{&alert.regions, &entry.region},
-                      std::pair{&alert.steps, &entry.step}}) {
+  for (auto [v, x] : {std::pair{&alert.regions, &inc.region},
+                      std::pair{&alert.steps, &inc.step}}) {
     if (x->empty()) continue;
     auto at = std::lower_bound(v->begin(), v->end(), *x);
     if (at == v->end() || *at != *x) v->insert(at, *x);
   }
+  alert.incidents.insert(pos, std::move(inc));
   alert.first_at = std::min(alert.first_at, entry.time);
   alert.last_at = std::max(alert.last_at, entry.time);
   changes->push_back(alert);

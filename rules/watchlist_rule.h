@@ -24,6 +24,10 @@ class WatchlistRule : public Rule {
  public:
   using Rule::Rule;
 
+  // Only keys of open alerts of the watched rules.
+  bool Wants(const std::string& key) const override {
+    return watched_.count(key) > 0;
+  }
   // Returns false: the rule keeps no entries, only its alerts.
   bool Add(const std::string& key, Entry entry,
            std::vector<Alert>* changes) override;

@@ -65,9 +65,9 @@ WaveRule::WaveRule(const config::RuleConfig& config,
   Prepare();
 }
 
-std::optional<std::string> WaveRule::KeyOf(const core::Incident& inc) const {
-  if (!inc.location.lat || !inc.location.lon) return std::nullopt;
-  return CountRule::KeyOf(inc);
+bool WaveRule::KeyOf(const core::Incident& inc, std::string* key) const {
+  if (!inc.location.lat || !inc.location.lon) return false;
+  return CountRule::KeyOf(inc, key);
 }
 
 void WaveRule::Decorate(Alert& alert) const {

@@ -26,8 +26,8 @@ class WaveRule : public CountRule {
   WaveRule(const config::RuleConfig& config,
            const core::RegionIndex* regions = nullptr);
 
-  std::optional<std::string> KeyOf(
-      const core::Incident& incident) const override;
+  bool KeyOf(const core::Incident& incident,
+             std::string* key) const override;
   void set_regions(const core::RegionIndex* regions) override {
     regions_ = regions;
   }

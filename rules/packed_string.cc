@@ -1,0 +1,135 @@
+#include "rules/packed_string.h"
+
+#include <deque>
+#include <mutex>
+#include <unordered_map>
+
+namespace slagboom::rules {
+namespace {
+
+constexpr std::string_view kIdPrefix = "inc_";
+constexpr size_t kIdDigits = 20;
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+// Strings too long to hold in place that are not ingest ids.  Never
+// shrinks: a pooled string may be read at any time.
+class Pool {
+ public:
+  uint32_t Intern(std::string_view text) {
+    std::lock_guard lock(mu_);
+    auto it = index_.find(text);
+    if (it != index_.end()) return it->second;
+    const auto n = static_cast<uint32_t>(texts_.size());
+    texts_.emplace_back(text);
+    index_.emplace(texts_.back(), n);
+    return n;
+  }
+
+  std::string At(uint32_t n) {
+    std::lock_guard lock(mu_);
+    return texts_[n];
+  }
+
+ private:
+  std::mutex mu_;
+  std::deque<std::string> texts_;  // keeps addresses for the index's views
+  std::unordered_map<std::string_view, uint32_t> index_;
+};
+
+Pool& ThePool() {
+  static Pool* pool = new Pool;  // never destroyed: used until exit
+  return *pool;
+}
+
+// The number of an ingest id, or false when `text` is not one.
+bool ParseId(std::string_view text, uint16_t* high, uint64_t* low) {
+  if (text.size() != kIdPrefix.size() + kIdDigits ||
+      text.substr(0, kIdPrefix.size()) != kIdPrefix)
+    return false;
+  uint64_t h = 0, l = 0;
+  for (size_t i = 0; i < kIdDigits; ++i) {
+    const int v = HexValue(text[kIdPrefix.size() + i]);
+    if (v < 0) return false;
+    if (i < 4) {
+      h = h << 4 | static_cast<uint64_t>(v);
+    } else {
+      l = l << 4 | static_cast<uint64_t>(v);
+    }
+  }
+  *high = static_cast<uint16_t>(h);
+  *low = l;
+  return true;
+}
+
+}  // namespace
+
+PackedString::PackedString(std::string_view text) {
+  if (text.size() <= kInlineMax) {
+    std::memcpy(bytes_, text.data(), text.size());
+    bytes_[kTag] = static_cast<char>(text.size());
+    return;
+  }
+  uint16_t h = 0;
+  uint64_t l = 0;
+  if (ParseId(text, &h, &l)) {
+    std::memcpy(bytes_, &l, sizeof(l));
+    std::memcpy(bytes_ + sizeof(l), &h, sizeof(h));
+    bytes_[kTag] = kHexId;
+    return;
+  }
+  const uint32_t n = ThePool().Intern(text);
+  std::memcpy(bytes_, &n, sizeof(n));
+  bytes_[kTag] = kPooled;
+}
+
+uint64_t PackedString::low() const {
+  uint64_t l;
+  std::memcpy(&l, bytes_, sizeof(l));
+  return l;
+}
+
+uint16_t PackedString::high() const {
+  uint16_t h;
+  std::memcpy(&h, bytes_ + sizeof(uint64_t), sizeof(h));
+  return h;
+}
+
+std::string PackedString::str() const {
+  if (is_inline()) return std::string(inline_view());
+  if (bytes_[kTag] == kPooled) {
+    uint32_t n;
+    std::memcpy(&n, bytes_, sizeof(n));
+    return ThePool().At(n);
+  }
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string s(kIdPrefix);
+  s.resize(kIdPrefix.size() + kIdDigits);
+  uint64_t h = high(), l = low();
+  for (size_t i = kIdDigits; i-- > 4;) {
+    s[kIdPrefix.size() + i] = kDigits[l & 0xf];
+    l >>= 4;
+  }
+  for (size_t i = 4; i-- > 0;) {
+    s[kIdPrefix.size() + i] = kDigits[h & 0xf];
+    h >>= 4;
+  }
+  return s;
+}
+
+bool operator<(const PackedString& a, const PackedString& b) {
+  // Ids of the same length and digits of one case: the numbers order them
+  // as their text.
+  if (a.bytes_[PackedString::kTag] == PackedString::kHexId &&
+      b.bytes_[PackedString::kTag] == PackedString::kHexId) {
+    return a.high() != b.high() ? a.high() < b.high() : a.low() < b.low();
+  }
+  if (a.is_inline() && b.is_inline()) return a.inline_view() < b.inline_view();
+  return a.str() < b.str();
+}
+
+}  // namespace slagboom::rules

@@ -1,0 +1,64 @@
+// A string held in 16 bytes with no allocation of its own, for what a rule
+// keeps of every incident in its windows (its id, region, offence and
+// sector), so that an entry copies, moves and frees as plain bytes.
+//
+// Three forms, chosen by the text alone, so equal strings always have equal
+// bytes:
+//   - up to 15 characters: the characters themselves;
+//   - an incident id as ingest makes it ("inc_" and 20 lowercase hex
+//     digits): the 80-bit number;
+//   - anything else: an index into a process-wide pool that keeps each
+//     such string once, for the life of the process.  Real data never
+//     gets here (ids come from ingest, names of places are short); it is
+//     what keeps the type total.
+//
+// Ordering is that of the strings.  Thread-safe: values are immutable and
+// the pool is locked.
+#ifndef SLAGBOOM_RULES_PACKED_STRING_H_
+#define SLAGBOOM_RULES_PACKED_STRING_H_
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+namespace slagboom::rules {
+
+class PackedString {
+ public:
+  PackedString() = default;  // ""
+  explicit PackedString(std::string_view text);
+
+  std::string str() const;
+  bool empty() const { return bytes_[kTag] == 0; }
+
+  friend bool operator==(const PackedString& a, const PackedString& b) {
+    return std::memcmp(a.bytes_, b.bytes_, sizeof(a.bytes_)) == 0;
+  }
+  friend bool operator!=(const PackedString& a, const PackedString& b) {
+    return !(a == b);
+  }
+  friend bool operator<(const PackedString& a, const PackedString& b);
+
+ private:
+  static constexpr size_t kTag = 15;         // the byte that tells the form
+  static constexpr char kHexId = 0x40;       // bytes 0-9: the 80-bit number
+  static constexpr char kPooled = 0x41;      // bytes 0-3: the pool index
+  static constexpr size_t kInlineMax = 15;   // tag 0-15: the length
+
+  bool is_inline() const {
+    return static_cast<unsigned char>(bytes_[kTag]) <= kInlineMax;
+  }
+  std::string_view inline_view() const {
+    return {bytes_, static_cast<size_t>(bytes_[kTag])};
+  }
+  // The hex id's number as (high 16 bits, low 64 bits).
+  uint64_t low() const;
+  uint16_t high() const;
+
+  char bytes_[16] = {};
+};
+
+}  // namespace slagboom::rules
+
+#endif  // SLAGBOOM_RULES_PACKED_STRING_H_

@@ -1,0 +1,65 @@
+#include "rules/packed_string.h"
+
+#include <catch2/catch.hpp>
+
+#include <random>
+#include <string>
+#include <vector>
+
+namespace slagboom::rules {
+namespace {
+
+// Texts of every form: short, ingest ids, and long ones that are not ids
+// (wrong prefix, upper-case digit, one digit too many or too few).
+std::vector<std::string> Texts() {
+  std::vector<std::string> texts = {
+      "",
+      "a",
+      "Amsterdam",
+      "exactly15chars!",
+      "sixteen chars!!!",
+      "inc_0000000000000000000a",
+      "inc_000000000000000000a0",
+      "inc_ffffffffffffffffffff",
+      "inc_0123456789abcdef0123",
+      "inc_0123456789ABCDEF0123",
+      "inc_0123456789abcdef012",
+      "inc_0123456789abcdef01234",
+      "idx_0123456789abcdef0123",
+      "Súdwest-Fryslân municipality",
+  };
+  std::mt19937 rng(7);
+  const char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < 200; ++i) {
+    std::string id = "inc_";
+    for (int d = 0; d < 20; ++d) id += kHex[rng() % 16];
+    texts.push_back(id);
+    texts.push_back(id.substr(0, 4 + rng() % 12));
+  }
+  return texts;
+}
+
+TEST_CASE("packed strings read back as the text they were made from",
+          "[rules][packed]") {
+  for (const std::string& text : Texts()) {
+    INFO(text);
+    CHECK(PackedString(text).str() == text);
+    CHECK(PackedString(text).empty() == text.empty());
+  }
+  CHECK(PackedString().str().empty());
+}
+
+TEST_CASE("packed strings compare and order exactly as their texts",
+          "[rules][packed]") {
+  const std::vector<std::string> texts = Texts();
+  for (const std::string& a : texts) {
+    for (const std::string& b : texts) {
+      INFO(a << " / " << b);
+      CHECK((PackedString(a) == PackedString(b)) == (a == b));
+      CHECK((PackedString(a) < PackedString(b)) == (a < b));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace slagboom::rules
