@@ -153,11 +153,7 @@ bool FeedFiles(const BacktestArgs& args, const config::Config& config,
                        return a.occurred_at < b.occurred_at;
                      });
     Progress progress(valid.size());
-    uint64_t done = 0;
-    for (const core::Incident& inc : valid) {
-      backtest->Feed(inc);
-      progress.Tick(++done);
-    }
+    backtest->Feed(valid, [&progress](size_t done) { progress.Tick(done); });
   }
   return ok;
 }

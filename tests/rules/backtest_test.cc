@@ -1,5 +1,7 @@
 #include "rules/backtest.h"
 
+#include <fmt/format.h>
+
 #include <catch2/catch.hpp>
 
 #include "core/time_util.h"
@@ -63,6 +65,41 @@ TEST_CASE("the back-test reports per rule, region and week with precision",
         nlohmann::json::parse(
             R"([{"rule": "block-repeat", "region": "017", "alerts": 2}])"));
   CHECK(BacktestReport(bt, BlockRule(), {})["rules"][0]["precision"].is_null());
+}
+
+TEST_CASE("feeding a batch counts duplicates as feeding one by one, "
+          "within and across batches and among ids of other shapes",
+          "[rules]") {
+  // Ingest-shaped ids (held as numbers, prefetched), the odd one kept as
+  // a string, and enough of them that the table grows between batches.
+  std::vector<core::Incident> first, second;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string id = fmt::format("inc_{:020x}", i * 7919);
+    first.push_back(Theft(id, "2025-02-03T10:00:00Z", "001XX A ST"));
+  }
+  first.push_back(first[5]);                       // within the batch
+  first.push_back(Theft("report-9", "2025-02-03T10:00:00Z", "001XX A ST"));
+  second.push_back(first[17]);                     // across batches
+  second.push_back(Theft("report-9", "2025-02-03T10:00:00Z", "001XX A ST"));
+  second.push_back(Theft("inc_0000000000000000000Z", "2025-02-03T10:00:00Z",
+                         "001XX A ST"));           // not hex: a string
+  second.push_back(second.back());
+
+  Backtest one_by_one(BlockRule()), batched(BlockRule());
+  for (const auto* batch : {&first, &second}) {
+    for (const core::Incident& inc : *batch) one_by_one.Feed(inc);
+  }
+  size_t ticks = 0;
+  batched.Feed(first, [&](size_t done) { CHECK(done == ++ticks); });
+  batched.Feed(second);
+  CHECK(ticks == first.size());
+  CHECK(one_by_one.duplicates() == 4);
+  CHECK(batched.duplicates() == 4);
+  CHECK(batched.incidents() == one_by_one.incidents());
+  CHECK(batched.incidents() == 3002);
+  REQUIRE(batched.alerts().size() == one_by_one.alerts().size());
+  CHECK(batched.alerts().begin()->second.incidents.size() ==
+        one_by_one.alerts().begin()->second.incidents.size());
 }
 
 }  // namespace
