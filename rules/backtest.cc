@@ -9,19 +9,12 @@
 #include <cstring>
 #include <new>
 
+#include "rules/packed_string.h"
+
 namespace slagboom::rules {
 
 using nlohmann::json;
 
-namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
-}  // namespace
 
 size_t SeenIds::Home(const Packed& p, size_t mask) {
   return static_cast<size_t>((p.low ^ (p.low >> 29)) * 0x9e3779b97f4a7c15ULL >>
@@ -30,21 +23,11 @@ size_t SeenIds::Home(const Packed& p, size_t mask) {
 }
 
 bool SeenIds::Parse(const std::string& id, Packed* p) {
-  constexpr size_t kDigits = 20;
-  if (id.size() != 4 + kDigits || id.compare(0, 4, "inc_") != 0)
-    return false;
-  Packed q;
-  for (size_t i = 0; i < kDigits; ++i) {
-    const int v = HexValue(id[4 + i]);
-    if (v < 0) return false;
-    if (i < 4) {
-      q.high = q.high << 4 | static_cast<uint64_t>(v);
-    } else {
-      q.low = q.low << 4 | static_cast<uint64_t>(v);
-    }
-  }
-  q.high |= uint64_t{1} << 63;
-  *p = q;
+  uint16_t high;
+  uint64_t low;
+  if (!ParseIngestId(id, &high, &low)) return false;
+  p->low = low;
+  p->high = high | uint64_t{1} << 63;
   return true;
 }
 

@@ -24,6 +24,11 @@
 
 namespace slagboom::rules {
 
+// The 80-bit number of an incident id as ingest makes it ("inc_" and 20
+// lowercase hex digits) as (high 16 bits, low 64 bits); false, with
+// nothing written, for any other text.
+bool ParseIngestId(std::string_view text, uint16_t* high, uint64_t* low);
+
 class PackedString {
  public:
   PackedString() = default;  // ""
