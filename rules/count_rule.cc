@@ -7,7 +7,7 @@ namespace {
 
 // True when es[first, last] name at least `wanted` distinct regions; stops
 // reading as soon as they do.
-bool Spread(const std::vector<Entry>& es, size_t first, size_t last,
+bool Spread(const Entries& es, size_t first, size_t last,
             size_t wanted) {
   std::vector<const PackedString*> seen;
   for (size_t i = last + 1; i-- > first;) {
@@ -38,7 +38,7 @@ bool SpreadSince(
 
 std::vector<size_t> CountRule::Qualify(const KeyState& state, size_t from,
                                        size_t at, size_t end) const {
-  const std::vector<Entry>& es = state.entries;
+  const Entries& es = state.entries;
   const core::Instant t = es[at].time;
   const size_t min_count = static_cast<size_t>(std::max(config_.min_count, 0));
   const size_t min_regions =

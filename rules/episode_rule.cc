@@ -89,7 +89,7 @@ size_t EpisodeRule::Floor(const KeyState& state,
 Alert* EpisodeRule::Step(const std::string& key, const KeyState& state,
                          size_t at, size_t end,
                          std::vector<Alert>& episodes) const {
-  const std::vector<Entry>& es = state.entries;
+  const Entries& es = state.entries;
   Alert* last = episodes.empty() ? nullptr : &episodes.back();
   const bool open =
       last != nullptr && !Full(*last) && es[at].time <= last->last_at + span();

@@ -63,7 +63,7 @@ class EpisodeRule : public Rule {
   // episode after it counts only entries after it.
   using RegionTimes = std::vector<std::pair<PackedString, core::Instant>>;
   struct KeyState {
-    std::vector<Entry> entries;           // by (time, id)
+    Entries entries;                      // by (time, id)
     std::vector<Alert> episodes;          // by first_at; only the last may grow
     std::unique_ptr<RegionTimes> latest;  // null: not kept
     std::unique_ptr<AlertIncident> fence;  // null: nothing swept yet

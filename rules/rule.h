@@ -8,6 +8,8 @@
 #ifndef SLAGBOOM_RULES_RULE_H_
 #define SLAGBOOM_RULES_RULE_H_
 
+#include <boost/container/small_vector.hpp>
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,6 +41,10 @@ struct Entry {
   core::Step step = core::Step::kOffence;
   core::Tlp tlp = core::Tlp::kAmber;
 };
+
+// A key's entries.  Most keys (a plate seen once) hold one, kept in place
+// rather than in a block of its own.
+using Entries = boost::container::small_vector<Entry, 1>;
 
 // Entries are ordered by time, then id, whatever order they arrive in.
 bool EntryBefore(const Entry& a, const Entry& b);

@@ -28,7 +28,7 @@ bool SequenceMatches(const config::RuleConfig& c, const core::Incident& inc) {
 
 std::vector<size_t> ChainEndingAt(const std::vector<std::string>& steps,
                                   core::Duration within,
-                                  const std::vector<Entry>& es, size_t from,
+                                  const Entries& es, size_t from,
                                   size_t at, size_t end) {
   const size_t n = steps.size();
   auto is = [&es](size_t i, const std::string& step) {

@@ -34,7 +34,7 @@ namespace slagboom::rules {
 // es[at], spans at most `within`, as indexes; empty when there is none.
 std::vector<size_t> ChainEndingAt(const std::vector<std::string>& steps,
                                   core::Duration within,
-                                  const std::vector<Entry>& es, size_t from,
+                                  const Entries& es, size_t from,
                                   size_t at, size_t end);
 
 class SequenceRule : public EpisodeRule {
@@ -65,7 +65,7 @@ class AbsenceRule : public Rule {
 
  private:
   struct KeyState {
-    std::vector<Entry> entries;          // by (time, id)
+    Entries entries;                     // by (time, id)
     std::map<std::string, Alert> fired;  // by the id of the chain's end
   };
   // Fires, resolves and withdraws what is due for `key` at the watermark,
