@@ -65,14 +65,16 @@ Outcome Engine::Process(const core::Incident& incident) {
   // Watchlists match the incident against the alerts as they stood when
   // it arrived; what it fires elsewhere is told to them afterwards.
   const size_t from = out.changes.size();
-  std::optional<Entry> common;  // built for the first rule that wants it
+  // One entry, built for the first rule that wants it; each rule sets its
+  // own region and copies what it keeps.
+  std::optional<Entry> entry;
   for (size_t i = 0; i < rules_.size(); ++i) {
     Rule& rule = *rules_[i];
     if (!rule.KeyOf(incident, &key_) || !rule.Wants(key_)) continue;
-    if (!common) common = EntryOf(incident);
-    const Entry entry = rule.MakeEntry(incident, *common);
-    if (rule.Add(key_, entry, &out.changes) && report_added_)
-      out.added.push_back({i, key_, entry});
+    if (!entry) entry = EntryOf(incident);
+    rule.SetRegion(incident, &*entry);
+    if (rule.Add(key_, *entry, &out.changes) && report_added_)
+      out.added.push_back({i, key_, *entry});
   }
   Tell(from, &out.changes);
   return out;

@@ -160,7 +160,7 @@ bool EpisodeRule::Hold(KeyState& state, const Entry& entry) {
   return true;
 }
 
-bool EpisodeRule::Add(const std::string& key, Entry entry,
+bool EpisodeRule::Add(const std::string& key, const Entry& entry,
                       std::vector<Alert>* changes) {
   auto slot = keys_.try_emplace(key).first;
   KeyState& state = slot->second;

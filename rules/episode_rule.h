@@ -45,7 +45,7 @@ class EpisodeRule : public Rule {
  public:
   using Rule::Rule;
 
-  bool Add(const std::string& key, Entry entry,
+  bool Add(const std::string& key, const Entry& entry,
            std::vector<Alert>* changes) override;
   void Advance(core::Instant watermark, core::Duration lateness,
                std::vector<Alert>* changes) override;

@@ -140,14 +140,10 @@ bool Rule::KeyOf(const core::Incident& inc, std::string* key) const {
   return !key->empty();
 }
 
-Entry Rule::MakeEntry(const core::Incident& inc) const {
-  return MakeEntry(inc, EntryOf(inc));
-}
-
-Entry Rule::MakeEntry(const core::Incident& inc, const Entry& common) const {
-  Entry e = common;
-  if (region_member_) e.region = PackedString(inc.location.*region_member_);
-  return e;
+void Rule::SetRegion(const core::Incident& inc, Entry* entry) const {
+  entry->region = region_member_
+                      ? PackedString(inc.location.*region_member_)
+                      : PackedString();
 }
 
 std::unique_ptr<Rule> MakeRule(const config::RuleConfig& config,

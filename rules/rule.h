@@ -83,15 +83,14 @@ class Rule {
   // watchlist's key nobody watches), so the caller need not build it.
   virtual bool Wants(const std::string& /*key*/) const { return true; }
 
-  Entry MakeEntry(const core::Incident& incident) const;
-  // The entry from what every rule keeps alike (EntryOf), with this
-  // rule's region.
-  Entry MakeEntry(const core::Incident& incident, const Entry& common) const;
+  // Sets the region of an entry made by EntryOf to this rule's, so one
+  // entry serves every rule in turn.
+  void SetRegion(const core::Incident& incident, Entry* entry) const;
 
   // Adds one entry under `key` and appends the alerts it fired, updated or
   // withdrew to *changes.  Returns false, changing nothing, when the entry
   // is already held (a duplicate can never complete a threshold).
-  virtual bool Add(const std::string& key, Entry entry,
+  virtual bool Add(const std::string& key, const Entry& entry,
                    std::vector<Alert>* changes) = 0;
 
   // Moves the rule's clock to `watermark` (never back): resolves alerts

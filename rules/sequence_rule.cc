@@ -73,7 +73,7 @@ bool AbsenceRule::KeyOf(const core::Incident& inc, std::string* key) const {
   return !key->empty();
 }
 
-bool AbsenceRule::Add(const std::string& key, Entry entry,
+bool AbsenceRule::Add(const std::string& key, const Entry& entry,
                       std::vector<Alert>* changes) {
   auto& es = keys_[key].entries;
   if (std::any_of(es.begin(), es.end(),

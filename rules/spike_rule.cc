@@ -31,7 +31,7 @@ bool SpikeRule::Insert(const std::string& key, const Entry& entry) {
   return true;
 }
 
-bool SpikeRule::Add(const std::string& key, Entry entry,
+bool SpikeRule::Add(const std::string& key, const Entry& entry,
                     std::vector<Alert>* changes) {
   const std::optional<core::Instant> first_before = first_start_;
   if (!Insert(key, entry)) return false;

@@ -28,7 +28,7 @@ class SpikeRule : public Rule {
   using Rule::Rule;
   bool KeyOf(const core::Incident& incident,
              std::string* key) const override;
-  bool Add(const std::string& key, Entry entry,
+  bool Add(const std::string& key, const Entry& entry,
            std::vector<Alert>* changes) override;
   void Advance(core::Instant watermark, core::Duration lateness,
                std::vector<Alert>* changes) override;

@@ -4,7 +4,7 @@
 
 namespace slagboom::rules {
 
-bool WatchlistRule::Add(const std::string& key, Entry entry,
+bool WatchlistRule::Add(const std::string& key, const Entry& entry,
                         std::vector<Alert>* changes) {
   if (!watched_.count(key)) return false;
   AlertIncident inc = ToAlertIncident(entry);

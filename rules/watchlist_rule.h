@@ -29,7 +29,7 @@ class WatchlistRule : public Rule {
     return watched_.count(key) > 0;
   }
   // Returns false: the rule keeps no entries, only its alerts.
-  bool Add(const std::string& key, Entry entry,
+  bool Add(const std::string& key, const Entry& entry,
            std::vector<Alert>* changes) override;
   void Advance(core::Instant watermark, core::Duration lateness,
                std::vector<Alert>* changes) override;
