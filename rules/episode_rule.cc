@@ -263,8 +263,7 @@ void EpisodeRule::Advance(core::Instant watermark, core::Duration lateness,
   Sweep(horizon);
 }
 
-void EpisodeRule::Queue(std::unordered_map<std::string, KeyState>::iterator it,
-                        core::Instant due) {
+void EpisodeRule::Queue(Keys::iterator it, core::Instant due) {
   if (it->second.queued) return;
   it->second.queued = true;
   sweeps_.emplace(due, &it->first);

@@ -29,6 +29,8 @@
 #ifndef SLAGBOOM_RULES_EPISODE_RULE_H_
 #define SLAGBOOM_RULES_EPISODE_RULE_H_
 
+#include <absl/container/node_hash_map.h>
+
 #include <map>
 #include <memory>
 #include <optional>
@@ -104,13 +106,13 @@ class EpisodeRule : public Rule {
   // empty (and may be erased).
   std::optional<core::Instant> SweepKey(KeyState& state, core::Instant horizon);
   // Gives the key of `it` its place in `sweeps_` unless it has one.
-  void Queue(std::unordered_map<std::string, KeyState>::iterator it,
-             core::Instant due);
+  using Keys = absl::node_hash_map<std::string, KeyState>;
+  void Queue(Keys::iterator it, core::Instant due);
   // Inserts `entry` in order and keeps `latest`; false (nothing changed)
   // when an entry of the same time and id is held.
   bool Hold(KeyState& state, const Entry& entry);
 
-  std::unordered_map<std::string, KeyState> keys_;
+  Keys keys_;
   // Keys with an open episode, by when it may run out (stale entries are
   // checked against the episode when they come up).
   std::multimap<core::Instant, std::string> expiries_;

@@ -13,8 +13,9 @@
 #ifndef SLAGBOOM_RULES_WATCHLIST_RULE_H_
 #define SLAGBOOM_RULES_WATCHLIST_RULE_H_
 
+#include <absl/container/flat_hash_map.h>
+
 #include <set>
-#include <unordered_map>
 
 #include "rules/rule.h"
 
@@ -42,7 +43,7 @@ class WatchlistRule : public Rule {
   size_t watched_count() const { return watched_.size(); }
 
  private:
-  std::unordered_map<std::string, std::set<std::string>> watched_;
+  absl::flat_hash_map<std::string, std::set<std::string>> watched_;
   std::unordered_map<std::string, Alert> open_;
   core::Instant watermark_{};
 };

@@ -10,7 +10,7 @@ packages=(
   libzmq3-dev cppzmq-dev libboost-dev libboost-system-dev libsqlite3-dev
   libcpp-httplib-dev libyaml-cpp-dev catch2 nlohmann-json3-dev libspdlog-dev
   libfmt-dev libcli11-dev libhowardhinnant-date-dev tzdata libssl-dev
-  libcsv-dev libxml2-utils libcurl4-openssl-dev python3-aiosmtpd
+  libcsv-dev libxml2-utils libcurl4-openssl-dev python3-aiosmtpd libabsl-dev
 )
 
 missing=()
