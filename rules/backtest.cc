@@ -90,11 +90,18 @@ Backtest::Backtest(const config::RulesConfig& config,
 
 void Backtest::Feed(const std::vector<core::Incident>& incidents,
                     const std::function<void(size_t)>& progress) {
-  // Each id lands in a random slot of a table far larger than the cache:
-  // asking for the slot a few incidents ahead hides the wait for memory.
+  // Each id lands in a random slot of a table far larger than the cache,
+  // and an incident's id and plate key are blocks of their own: asking
+  // for them ahead (the strings first, then the slot they name) hides the
+  // waits for memory.
   constexpr size_t kAhead = 16;
   seen_.Reserve(incidents_ + duplicates_ + incidents.size());
   for (size_t i = 0; i < incidents.size(); ++i) {
+    if (i + 2 * kAhead < incidents.size()) {
+      const core::Incident& later = incidents[i + 2 * kAhead];
+      __builtin_prefetch(later.id.data());
+      if (later.vehicle) __builtin_prefetch(later.vehicle->plate_key.data());
+    }
     if (i + kAhead < incidents.size())
       seen_.Prefetch(incidents[i + kAhead].id);
     Feed(incidents[i]);
