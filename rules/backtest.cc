@@ -92,11 +92,18 @@ void Backtest::Feed(const std::vector<core::Incident>& incidents,
                     const std::function<void(size_t)>& progress) {
   // Each id lands in a random slot of a table far larger than the cache,
   // and an incident's id and plate key are blocks of their own: asking
-  // for them ahead (the strings first, then the slot they name) hides the
-  // waits for memory.
+  // for them ahead (the incident first, then its strings, then the slot
+  // they name) hides the waits for memory.
   constexpr size_t kAhead = 16;
+  constexpr size_t kLine = 64;
   seen_.Reserve(incidents_ + duplicates_ + incidents.size());
   for (size_t i = 0; i < incidents.size(); ++i) {
+    if (i + 3 * kAhead < incidents.size()) {
+      const char* bytes =
+          reinterpret_cast<const char*>(&incidents[i + 3 * kAhead]);
+      for (size_t at = 0; at < sizeof(core::Incident); at += kLine)
+        __builtin_prefetch(bytes + at);
+    }
     if (i + 2 * kAhead < incidents.size()) {
       const core::Incident& later = incidents[i + 2 * kAhead];
       __builtin_prefetch(later.id.data());
