@@ -7,9 +7,8 @@
 #include <vector>
 
 namespace slagboom::core {
-namespace {
 
-std::string ToHex(const unsigned char* data, size_t n) {
+std::string Hex(const unsigned char* data, size_t n) {
   // By hand: a format call per byte cost more than the hash itself.
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string hex(2 * n, '0');
@@ -20,20 +19,18 @@ std::string ToHex(const unsigned char* data, size_t n) {
   return hex;
 }
 
-}  // namespace
-
 std::string Sha256Hex(std::string_view data, size_t hex_digits) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
          digest);
-  return ToHex(digest, sizeof digest).substr(0, hex_digits);
+  return Hex(digest, sizeof digest).substr(0, hex_digits);
 }
 
 std::string RandomHex(size_t bytes) {
   std::vector<unsigned char> buf(bytes);
   if (RAND_bytes(buf.data(), static_cast<int>(bytes)) != 1)
     throw std::runtime_error("the system has no randomness to give");
-  return ToHex(buf.data(), bytes);
+  return Hex(buf.data(), bytes);
 }
 
 }  // namespace slagboom::core

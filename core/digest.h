@@ -8,6 +8,9 @@
 
 namespace slagboom::core {
 
+// `n` bytes as lower-case hex, two digits each.
+std::string Hex(const unsigned char* data, size_t n);
+
 // SHA-256 of `data` as lower-case hex, cut to `hex_digits` (at most 64).
 std::string Sha256Hex(std::string_view data, size_t hex_digits = 64);
 

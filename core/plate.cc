@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <initializer_list>
@@ -15,6 +16,8 @@
 #include <stdexcept>
 #include <utility>
 #include <vector>
+
+#include "core/digest.h"
 
 namespace slagboom::core {
 namespace {
@@ -216,10 +219,7 @@ std::string KeyedHash(std::string_view key, std::string_view value) {
   HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
        reinterpret_cast<const unsigned char*>(value.data()), value.size(), mac,
        &len);
-  std::string hex;
-  for (unsigned int i = 0; i < 16 && i < len; ++i)
-    hex += fmt::format("{:02x}", mac[i]);
-  return hex;
+  return Hex(mac, std::min<size_t>(16, len));
 }
 
 std::string LoadOrCreateKey(const std::string& path) {
