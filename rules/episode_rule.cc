@@ -162,7 +162,7 @@ bool EpisodeRule::Hold(KeyState& state, const Entry& entry) {
 
 bool EpisodeRule::Add(const std::string& key, const Entry& entry,
                       std::vector<Alert>* changes) {
-  auto slot = keys_.try_emplace(key).first;
+  auto slot = keys_.try_emplace(PackedKey(key)).first;
   KeyState& state = slot->second;
   Queue(slot, entry.time);
   auto& es = state.entries;
@@ -238,7 +238,7 @@ void EpisodeRule::Advance(core::Instant watermark, core::Duration lateness,
   while (!expiries_.empty() && expiries_.begin()->first < watermark_) {
     const std::string key = expiries_.begin()->second;
     expiries_.erase(expiries_.begin());
-    auto it = keys_.find(key);
+    auto it = keys_.find(PackedKey(key));
     if (it == keys_.end()) continue;
     // Open episodes are the last ones: a full one stays open beside the
     // next until its time runs out too.
@@ -324,13 +324,13 @@ std::optional<core::Instant> EpisodeRule::SweepKey(KeyState& state,
 }
 
 void EpisodeRule::Restore(const std::string& key, const Entry& entry) {
-  auto slot = keys_.try_emplace(key).first;
+  auto slot = keys_.try_emplace(PackedKey(key)).first;
   Queue(slot, entry.time);
   Hold(slot->second, entry);
 }
 
 void EpisodeRule::RestoreAlert(const Alert& alert) {
-  auto slot = keys_.try_emplace(alert.key).first;
+  auto slot = keys_.try_emplace(PackedKey(alert.key)).first;
   Queue(slot, alert.first_at);
   auto& eps = slot->second.episodes;
   auto pos = std::upper_bound(

@@ -39,6 +39,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "rules/packed_key.h"
 #include "rules/rule.h"
 
 namespace slagboom::rules {
@@ -106,7 +107,7 @@ class EpisodeRule : public Rule {
   // empty (and may be erased).
   std::optional<core::Instant> SweepKey(KeyState& state, core::Instant horizon);
   // Gives the key of `it` its place in `sweeps_` unless it has one.
-  using Keys = absl::node_hash_map<std::string, KeyState>;
+  using Keys = absl::node_hash_map<PackedKey, KeyState>;
   void Queue(Keys::iterator it, core::Instant due);
   // Inserts `entry` in order and keeps `latest`; false (nothing changed)
   // when an entry of the same time and id is held.
@@ -117,9 +118,9 @@ class EpisodeRule : public Rule {
   // checked against the episode when they come up).
   std::multimap<core::Instant, std::string> expiries_;
   // Keys by when a sweep may next cut them (an entry's time, or when the
-  // first episode's span ends); the key strings live in `keys_`, which
-  // erases a key only when its place here comes up.
-  using Due = std::pair<core::Instant, const std::string*>;
+  // first episode's span ends); the keys live in `keys_`, which erases a
+  // key only when its place here comes up.
+  using Due = std::pair<core::Instant, const PackedKey*>;
   std::priority_queue<Due, std::vector<Due>, std::greater<Due>> sweeps_;
   core::Instant watermark_{};
   core::Instant last_sweep_{};

@@ -1,6 +1,5 @@
 #include "rules/packed_string.h"
 
-#include <array>
 #include <deque>
 #include <mutex>
 #include <unordered_map>
@@ -11,16 +10,6 @@ namespace {
 constexpr std::string_view kIdPrefix = "inc_";
 constexpr size_t kIdDigits = 20;
 
-// The value of each lowercase hex digit, 0xff for any other byte.  A table,
-// not comparisons: digits and letters come in random order in ids, and a
-// branch on each would be mispredicted a third of the time.
-constexpr std::array<uint8_t, 256> kHexValue = [] {
-  std::array<uint8_t, 256> t{};
-  t.fill(0xff);
-  for (int c = '0'; c <= '9'; ++c) t[c] = static_cast<uint8_t>(c - '0');
-  for (int c = 'a'; c <= 'f'; ++c) t[c] = static_cast<uint8_t>(c - 'a' + 10);
-  return t;
-}();
 
 // Strings too long to hold in place that are not ingest ids.  Never
 // shrinks: a pooled string may be read at any time.
@@ -54,6 +43,12 @@ Pool& ThePool() {
 
 }  // namespace
 
+uint32_t InternText(std::string_view text) {
+  return ThePool().Intern(text);
+}
+
+std::string InternedText(uint32_t n) { return ThePool().At(n); }
+
 bool ParseIngestId(std::string_view text, uint16_t* high, uint64_t* low) {
   if (text.size() != kIdPrefix.size() + kIdDigits ||
       text.substr(0, kIdPrefix.size()) != kIdPrefix)
@@ -63,12 +58,12 @@ bool ParseIngestId(std::string_view text, uint16_t* high, uint64_t* low) {
   uint64_t h = 0, l = 0;
   unsigned bad = 0;  // any byte that is not a digit sets bits here
   for (size_t i = 0; i < 4; ++i) {
-    const uint8_t v = kHexValue[digits[i]];
+    const uint8_t v = kHexDigitValue[digits[i]];
     bad |= v;
     h = h << 4 | (v & 0xf);
   }
   for (size_t i = 4; i < kIdDigits; ++i) {
-    const uint8_t v = kHexValue[digits[i]];
+    const uint8_t v = kHexDigitValue[digits[i]];
     bad |= v;
     l = l << 4 | (v & 0xf);
   }
@@ -92,7 +87,7 @@ PackedString::PackedString(std::string_view text) {
     bytes_[kTag] = kHexId;
     return;
   }
-  const uint32_t n = ThePool().Intern(text);
+  const uint32_t n = InternText(text);
   std::memcpy(bytes_, &n, sizeof(n));
   bytes_[kTag] = kPooled;
 }
@@ -114,7 +109,7 @@ std::string PackedString::str() const {
   if (bytes_[kTag] == kPooled) {
     uint32_t n;
     std::memcpy(&n, bytes_, sizeof(n));
-    return ThePool().At(n);
+    return InternedText(n);
   }
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string s(kIdPrefix);

@@ -17,6 +17,7 @@
 #ifndef SLAGBOOM_RULES_PACKED_STRING_H_
 #define SLAGBOOM_RULES_PACKED_STRING_H_
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -28,6 +29,22 @@ namespace slagboom::rules {
 // lowercase hex digits) as (high 16 bits, low 64 bits); false, with
 // nothing written, for any other text.
 bool ParseIngestId(std::string_view text, uint16_t* high, uint64_t* low);
+
+// The value of each lowercase hex digit, 0xff for any other byte.  A table,
+// not comparisons: digits and letters come in random order in ids, and a
+// branch on each would be mispredicted a third of the time.
+inline constexpr std::array<uint8_t, 256> kHexDigitValue = [] {
+  std::array<uint8_t, 256> t{};
+  t.fill(0xff);
+  for (int c = '0'; c <= '9'; ++c) t[c] = static_cast<uint8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) t[c] = static_cast<uint8_t>(c - 'a' + 10);
+  return t;
+}();
+
+// Texts too long to hold in place, kept once each for the life of the
+// process by number.  Thread-safe.
+uint32_t InternText(std::string_view text);
+std::string InternedText(uint32_t n);
 
 class PackedString {
  public:

@@ -1,10 +1,14 @@
 #include "rules/packed_string.h"
 
+#include <absl/hash/hash.h>
+
 #include <catch2/catch.hpp>
 
 #include <random>
 #include <string>
 #include <vector>
+
+#include "rules/packed_key.h"
 
 namespace slagboom::rules {
 namespace {
@@ -57,6 +61,47 @@ TEST_CASE("packed strings compare and order exactly as their texts",
       INFO(a << " / " << b);
       CHECK((PackedString(a) == PackedString(b)) == (a == b));
       CHECK((PackedString(a) < PackedString(b)) == (a < b));
+    }
+  }
+}
+
+// Keys of every form: short, exactly 31 and 32 characters, plate keys (32
+// hex digits) and near misses (upper case, 31 or 33 digits), long names.
+std::vector<std::string> Keys() {
+  std::vector<std::string> keys = {
+      "",
+      "*",
+      "051XX S LAKE PARK AVE",
+      "thirty-one characters, exactly!",
+      "thirty-two characters, exactly!!",
+      "0123456789abcdef0123456789abcdef",
+      "0123456789ABCDEF0123456789abcdef",
+      "0123456789abcdef0123456789abcde",
+      "0123456789abcdef0123456789abcdef0",
+      "a reporter whose name runs on well beyond the inline bytes",
+  };
+  std::mt19937 rng(11);
+  const char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < 200; ++i) {
+    std::string key;
+    for (int d = 0; d < 32; ++d) key += kHex[rng() % 16];
+    keys.push_back(key);
+  }
+  return keys;
+}
+
+TEST_CASE("packed keys read back as their text and are equal exactly when "
+          "their texts are, hashes alike",
+          "[rules][packed]") {
+  const std::vector<std::string> keys = Keys();
+  for (const std::string& a : keys) {
+    INFO(a);
+    CHECK(PackedKey(a).str() == a);
+    CHECK(absl::Hash<PackedKey>()(PackedKey(a)) ==
+          absl::Hash<PackedKey>()(PackedKey(std::string(a))));
+    for (const std::string& b : keys) {
+      INFO(b);
+      CHECK((PackedKey(a) == PackedKey(b)) == (a == b));
     }
   }
 }
