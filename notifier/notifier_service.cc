@@ -157,10 +157,13 @@ core::Status NotifierService::HandleAlertEvent(const broker::Event& event) {
 std::vector<core::Status> NotifierService::HandleAlertEvents(
     const std::vector<broker::Event>& events) {
   std::vector<core::Status> statuses;
+  std::set<std::string> ready;
   outbox_.InTransaction([&] {
     for (const broker::Event& event : events)
-      statuses.push_back(HandleOne(event));
+      statuses.push_back(HandleOne(event, &ready));
   });
+  // Committed: send at once, without waiting for the loop.
+  DispatchNow(ready);
   return statuses;
 }
 
@@ -173,7 +176,8 @@ void NotifierService::OnAlertEvents(const std::vector<broker::Event>& events) {
   }
 }
 
-core::Status NotifierService::HandleOne(const broker::Event& event) {
+core::Status NotifierService::HandleOne(const broker::Event& event,
+                                        std::set<std::string>* ready) {
   if (event.seq <= outbox_.Cursor()) return core::Status::Ok();
 
   // Read the alert; an unreadable one is passed over, not retried forever.
@@ -203,11 +207,18 @@ core::Status NotifierService::HandleOne(const broker::Event& event) {
   for (const NewDelivery& d : deliveries) {
     bool added = std::find(result.added.begin(), result.added.end(), d.id) !=
                  result.added.end();
-    if (added && d.state == DeliveryState::kDelivered)
+    if (!added) continue;
+    // A held delivery needs the loop's timer; one due now goes out as
+    // soon as the transaction commits, without waiting for the loop.
+    if (d.state == DeliveryState::kDelivered) {
       logged.push_back(d.subscriber_id);
+    } else if (d.not_before) {
+      WakeBy(*d.not_before);
+    } else {
+      ready->insert(d.subscriber_id);
+    }
   }
   WriteLogLines(alert, event.seq, logged);
-  if (logged.size() < result.added.size()) Wake();
   return core::Status::Ok();
 }
 
@@ -300,6 +311,7 @@ void NotifierService::Remember(const config::NotifyConfig& config,
       continue;
     store.AddEscalation(
         {alert.id, s->id, s->escalate_to, at + s->escalate_after});
+    WakeBy(at + s->escalate_after);
   }
 }
 
@@ -396,18 +408,92 @@ std::vector<NotifierService::Batch> NotifierService::TakeDue() {
   return batches;
 }
 
-void NotifierService::Dispatch(std::vector<Batch> batches,
-                               std::function<void(size_t)> done) {
-  for (Batch& batch : batches) {
-    boost::asio::post(pool_, [this, batch = std::move(batch), done] {
-      size_t attempts = ServeBatch(batch);
-      Release(batch.front().subscriber_id);
-      done(attempts);
-    });
+void NotifierService::DispatchNow(const std::set<std::string>& subscribers) {
+  if (subscribers.empty()) return;
+  core::Instant now = clock_.Now();
+  std::vector<Batch> batches;
+  try {
+    // running_ is read under mu_: Stop, which clears it first and then
+    // waits under mu_ for busy_ to empty, either sees these subscribers
+    // busy or keeps them from being taken.
+    std::lock_guard lock(mu_);
+    if (!running_) return;
+    for (const std::string& id : subscribers) {
+      // A busy subscriber's delivery thread takes these next; a queue
+      // whose head waits for a retry is the loop's.
+      if (!IsIdleWebhook(id)) continue;
+      Batch batch = outbox_.Due(id, now, options_.batch_per_subscriber);
+      if (batch.empty()) continue;
+      busy_.insert(id);
+      batches.push_back(std::move(batch));
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("notifier: reading the outbox failed: {}", e.what());
+    Wake();  // the deliveries are stored: the loop takes them
   }
+  Dispatch(std::move(batches), [](size_t) {});
 }
 
-size_t NotifierService::ServeBatch(const Batch& batch) {
+void NotifierService::Dispatch(std::vector<Batch> batches,
+                               std::function<void(size_t)> done) {
+  for (Batch& batch : batches) Serve(std::move(batch), 0, done);
+}
+
+void NotifierService::Serve(Batch batch, size_t attempts_before,
+                            std::function<void(size_t)> done) {
+  boost::asio::post(pool_, [this, batch = std::move(batch), attempts_before,
+                            done = std::move(done)]() mutable {
+    bool finished = false;
+    size_t attempts = attempts_before + ServeBatch(batch, &finished);
+    const std::string subscriber_id = batch.front().subscriber_id;
+    if (!finished) {
+      Release(subscriber_id);  // the loop's timer takes the retry
+      done(attempts);
+      return;
+    }
+    // Posted again rather than served here, so that other subscribers'
+    // batches waiting for a thread go first.
+    Batch next = NextOrRelease(subscriber_id);
+    if (!next.empty()) {
+      Serve(std::move(next), attempts, std::move(done));
+      return;
+    }
+    done(attempts);
+  });
+}
+
+NotifierService::Batch NotifierService::NextOrRelease(
+    const std::string& subscriber_id) {
+  Batch next;
+  std::optional<core::Instant> held;
+  {
+    // Under mu_, so that an event committed meanwhile is either in this
+    // read or finds the subscriber idle and is dispatched by DispatchNow.
+    std::lock_guard lock(mu_);
+    try {
+      ConfigPtr config = Config();
+      const config::SubscriberConfig* subscriber =
+          FindSubscriber(*config, subscriber_id);
+      if (running_ && subscriber != nullptr &&
+          IsSentChannel(subscriber->channel)) {
+        next = outbox_.Due(subscriber_id, clock_.Now(),
+                           options_.batch_per_subscriber);
+        // The loop's timer left this queue out while it was busy.
+        if (next.empty()) held = outbox_.NextAttempt(subscriber_id);
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("notifier: reading the outbox failed: {}", e.what());
+      Wake();  // the loop tries again
+    }
+    if (!next.empty()) return next;
+    busy_.erase(subscriber_id);
+  }
+  idle_.notify_all();
+  if (held) WakeBy(*held);
+  return next;
+}
+
+size_t NotifierService::ServeBatch(const Batch& batch, bool* finished) {
   const std::string& subscriber_id = batch.front().subscriber_id;
   ConfigPtr config = Config();
   const config::SubscriberConfig* subscriber =
@@ -416,11 +502,14 @@ size_t NotifierService::ServeBatch(const Batch& batch) {
   if (subscriber == nullptr) return 0;  // removed by a reload meanwhile
   std::vector<std::string> delivered;
   try {
+    bool all = true;
     for (const Delivery& d : batch) {
       ++attempts;
-      if (!Attempt(*subscriber, d, &delivered)) break;
+      all = Attempt(*subscriber, d, &delivered);
+      if (!all) break;
     }
     outbox_.MarkDelivered(delivered, clock_.Now());
+    *finished = all;
   } catch (const std::exception& e) {
     // The attempt stays pending in the outbox and is made again.
     spdlog::error("notifier: outbox update for subscriber {} failed: {}",
@@ -502,8 +591,14 @@ void NotifierService::Wake() {
   boost::asio::post(io_, [this] { Pass(); });
 }
 
+void NotifierService::WakeBy(core::Instant at) {
+  if (at.time_since_epoch().count() < armed_until_) Wake();
+}
+
 void NotifierService::Pass() {
   pass_posted_ = false;
+  // Until ArmTimer says when it fires next, every WakeBy wakes the loop.
+  armed_until_ = kNotArmed;
   try {
     FlushGroups();
     EscalateDue();
@@ -517,9 +612,9 @@ void NotifierService::Pass() {
 void NotifierService::ArmTimer() {
   // Sleep until the first queue head of an idle webhook subscriber is due.
   core::Duration sleep = kLongestSleep;
+  core::Instant now = clock_.Now();
   try {
     std::vector<QueueHead> heads = outbox_.Heads();
-    core::Instant now = clock_.Now();
     if (std::optional<core::Instant> e = outbox_.store().NextEscalation())
       sleep = std::min(sleep, *e - now);
     if (std::optional<core::Instant> g = outbox_.store().NextGroupDue())
@@ -534,11 +629,15 @@ void NotifierService::ArmTimer() {
     sleep = kErrorPause;
   }
 
-  timer_.expires_after(std::max(sleep, core::Duration::zero()));
+  sleep = std::max(sleep, core::Duration::zero());
+  timer_.expires_after(sleep);
   timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;  // cancelled by a newer arm or by Stop
     Pass();
   });
+  // Published after the reads above: whatever they missed was added
+  // later, and its WakeBy compares against this or wakes the loop.
+  armed_until_ = (now + sleep).time_since_epoch().count();
 }
 
 double NotifierService::Random() {

@@ -171,24 +171,40 @@ class NotifierService {
   // and marks those subscribers busy.
   std::vector<Batch> TakeDue();
   // Makes the deliveries of one batch, in order, until one must wait.
-  // Returns the number of attempts made.  The deliveries that succeeded
-  // are marked together, in one commit, when the batch ends or one fails:
-  // a crash in between sends them again, under the same delivery id.
-  size_t ServeBatch(const Batch& batch);
+  // Returns the number of attempts made; *finished tells whether every
+  // delivery of the batch was settled (none waits for a retry).  The
+  // deliveries that succeeded are marked together, in one commit, when
+  // the batch ends or one fails: a crash in between sends them again,
+  // under the same delivery id.
+  size_t ServeBatch(const Batch& batch, bool* finished);
   // Makes one attempt; true when the queue may go on to the next.  A
   // success is added to *delivered, to be marked by the caller.
   bool Attempt(const config::SubscriberConfig& subscriber, const Delivery& d,
                std::vector<std::string>* delivered);
   void Release(const std::string& subscriber_id);
   // Runs `batches` on the pool; calls `done` with the attempts made after
-  // each, once its subscriber is released.
+  // each, once its subscriber is released.  While the service runs, a
+  // subscriber whose batch was settled goes on with its next due one
+  // before it is released.
   void Dispatch(std::vector<Batch> batches, std::function<void(size_t)> done);
+  // One subscriber's batch on the pool, then its next ones as above;
+  // `done` gets the attempts of all of them plus `attempts_before`.
+  void Serve(Batch batch, size_t attempts_before,
+             std::function<void(size_t)> done);
+  // The subscriber's next due batch, or none, and then it is released.
+  Batch NextOrRelease(const std::string& subscriber_id);
+  // Dispatches the due deliveries of those of `subscribers` that are idle,
+  // straight after the commit that added them.  Busy ones are served next
+  // by their delivery thread (NextOrRelease).  Only while running.
+  void DispatchNow(const std::set<std::string>& subscribers);
 
   using ConfigPtr = std::shared_ptr<const config::NotifyConfig>;
 
   ConfigPtr Config() const;
-  // HandleAlertEvent's work.  REQUIRES: inside Outbox::InTransaction.
-  core::Status HandleOne(const broker::Event& event);
+  // HandleAlertEvent's work; adds to *ready the subscribers that got a
+  // delivery due now.  REQUIRES: inside Outbox::InTransaction.
+  core::Status HandleOne(const broker::Event& event,
+                         std::set<std::string>* ready);
   // The deliveries of one alert event to `subscribers`.
   std::vector<NewDelivery> Route(
       const std::vector<config::SubscriberConfig>& subscribers,
@@ -212,6 +228,10 @@ class NotifierService {
 
   // The background loop, on loop_thread_.
   void Wake();
+  // Makes sure the loop looks at the outbox by `at`: wakes it only when
+  // its timer is set to fire later than that, so a delivery held for
+  // hours or an escalation due in an hour costs no pass per event.
+  void WakeBy(core::Instant at);
   void Pass();
   void ArmTimer();
 
@@ -258,6 +278,10 @@ class NotifierService {
       work_;
   std::atomic<bool> running_{false};
   std::atomic<bool> pass_posted_{false};  // coalesces wake-ups
+  // When the loop's timer fires next, in clock_ milliseconds since the
+  // epoch; kNotArmed from the start of a pass until ArmTimer sets it.
+  static constexpr int64_t kNotArmed = INT64_MAX;
+  std::atomic<int64_t> armed_until_{kNotArmed};
   std::thread loop_thread_;
 };
 

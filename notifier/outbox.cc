@@ -189,6 +189,17 @@ std::vector<Delivery> Outbox::Due(const std::string& subscriber_id,
   return due;
 }
 
+std::optional<core::Instant> Outbox::NextAttempt(
+    const std::string& subscriber_id) {
+  std::lock_guard lock(mu_);
+  core::Statement s = db_.Prepare(
+      "SELECT next_attempt_ms FROM deliveries WHERE state = 'pending' AND "
+      "subscriber_id = ? ORDER BY event_seq, id LIMIT 1");
+  s.Bind(1, subscriber_id);
+  if (!s.Step()) return std::nullopt;
+  return FromMs(s.Int(0));
+}
+
 void Outbox::MarkDelivered(const std::string& id, core::Instant now) {
   RecordAttempt(id, DeliveryState::kDelivered, std::nullopt, "", now);
 }

@@ -119,6 +119,9 @@ class Outbox {
   // receives its alerts in order.
   std::vector<Delivery> Due(const std::string& subscriber_id, core::Instant now,
                             size_t limit);
+  // When the first pending delivery of `subscriber_id` is due; nullopt
+  // when it has none.
+  std::optional<core::Instant> NextAttempt(const std::string& subscriber_id);
 
   // Records one attempt of a pending delivery.  `error` says why it failed.
   void MarkDelivered(const std::string& id, core::Instant now);

@@ -169,6 +169,21 @@ TEST_CASE("nothing is due before its time", "[outbox]") {
   CHECK(f.outbox->Due("a", kT0 - seconds(1), 10).empty());
 }
 
+TEST_CASE("a subscriber's next attempt is that of its first pending one",
+          "[outbox]") {
+  OutboxFixture f;
+  NewDelivery held = Pending("a", "alr_1");
+  held.not_before = kT0 + seconds(60);
+  REQUIRE(f.outbox->Enqueue(1, {held}, kT0).accepted);
+  REQUIRE(f.outbox->Enqueue(2, {Pending("a", "alr_2")}, kT0).accepted);
+
+  CHECK(f.outbox->Due("a", kT0, 10).empty());
+  CHECK(f.outbox->NextAttempt("a") == kT0 + seconds(60));
+  CHECK(f.outbox->NextAttempt("b") == std::nullopt);
+  f.outbox->MarkDelivered(held.id, kT0);
+  CHECK(f.outbox->NextAttempt("a") == kT0);
+}
+
 TEST_CASE("a subscriber waiting for a retry gets none of its later alerts",
           "[outbox]") {
   OutboxFixture f;
