@@ -487,7 +487,8 @@ int Main(const Options& o) {
                slag->p50 <= 2 ? "met" : "NOT met",
                slag->p99 <= 20 ? "met" : "NOT met");
     if (am)
-      fmt::print("; p99 against alertmanager: {:.2f} x", slag->p99 / am->p99);
+      fmt::print("; against alertmanager: p50 {:.4f} x, p99 {:.4f} x",
+                 slag->p50 / am->p50, slag->p99 / am->p99);
     fmt::print("\n");
   }
   if (!o.keep) fs::remove_all(o.dir);
