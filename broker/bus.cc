@@ -125,10 +125,14 @@ zmq::socket_t Subscriber::Connect() {
   return request;
 }
 
-bool Subscriber::Deliver(std::vector<Event>& events) {
+bool Subscriber::Deliver(std::vector<Event>& events, bool from_owner) {
   std::erase_if(events, [this](const Event& e) { return e.seq <= cursor_; });
   if (events.empty()) return true;
-  if (events.front().seq != cursor_ + 1) return true;
+  if (events.front().seq != cursor_ + 1) {
+    if (!from_owner) return true;
+    spdlog::warn("{} seq {}..{} do not exist at the owner; passed over",
+                 options_.topic, cursor_ + 1, events.front().seq - 1);
+  }
   try {
     handler_(events);
   } catch (const std::exception& e) {
@@ -157,7 +161,7 @@ bool Subscriber::CatchUp(zmq::socket_t& request) {
       batch.push_back(
           {options_.topic, ToSeq(reply[i]), reply[i + 1].to_string()});
       if (batch.size() == options_.max_batch || i + 3 >= reply.size()) {
-        if (!Deliver(batch)) return false;
+        if (!Deliver(batch, /*from_owner=*/true)) return false;
         batch.clear();
       }
     }

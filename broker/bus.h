@@ -111,8 +111,12 @@ class Subscriber {
   bool CatchUp(zmq::socket_t& request);
   zmq::socket_t Connect();
   // Hands events to the handler, those at or below the cursor left out;
-  // false when the handler failed.  REQUIRES: no gaps.
-  bool Deliver(std::vector<Event>& events);
+  // false when the handler failed.  Events that do not follow on from the
+  // cursor are held back, unless they are the owner's answer to a replay
+  // (`from_owner`): what the owner does not send after the cursor does
+  // not exist, and waiting for it would stop the subscriber for good.
+  // REQUIRES: no gaps within `events`.
+  bool Deliver(std::vector<Event>& events, bool from_owner = false);
 
   zmq::context_t& context_;
   Options options_;

@@ -66,7 +66,9 @@ IncidentStore::Writer::Writer(core::Database& db)
                      "content_hash, occurred_at, received_at, doc) "
                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")),
       find(db.Prepare("SELECT id, seq, content_hash FROM incidents "
-                      "WHERE reporter = ? AND report_id = ?")) {}
+                      "WHERE reporter = ? AND report_id = ?")),
+      keep_sequence(db.Prepare("UPDATE sqlite_sequence SET seq = ? "
+                               "WHERE name = 'incidents'")) {}
 
 IncidentStore::IncidentStore(const std::string& path)
     : write_db_(path, core::Database::Durability::kFull),
@@ -279,6 +281,10 @@ void IncidentStore::WriteIncident(Call& call, size_t i, uint64_t& next_seq,
   }
 
   // The key was taken: a retry of the same report, or a reuse of its key.
+  // SQLite has moved the AUTOINCREMENT counter to the seq of the row it
+  // did not insert; put it back, or the next report's seq leaves a gap.
+  writer_.keep_sequence.Bind(1, static_cast<int64_t>(next_seq - 1));
+  writer_.keep_sequence.Run();
   core::Statement& find = writer_.find;
   find.Bind(1, inc.reporter).Bind(2, inc.report_id);
   if (inc.report_id.empty() || !find.Step()) {

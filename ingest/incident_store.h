@@ -125,7 +125,7 @@ class IncidentStore : public broker::ReplaySource {
     explicit Writer(core::Database& db);
     core::Statement begin, commit, rollback;
     core::Statement savepoint, release, rollback_to;
-    core::Statement last_seq, insert, find;
+    core::Statement last_seq, insert, find, keep_sequence;
   };
 
   static Prepared Prepare(const core::Incident& incident);
