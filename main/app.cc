@@ -11,7 +11,9 @@
 #include "core/plate.h"
 #include "ingest/access.h"
 #include "ingest/http_routes.h"
+#include "notifier/audience.h"
 #include "notifier/http_routes.h"
+#include "notifier/stream.h"
 #include "notifier/subscriptions.h"
 #include "rules/http_routes.h"
 
@@ -264,18 +266,61 @@ void App::RegisterRoutes() {
         return httplib::Server::HandlerResponse::Handled;
       });
   // An alert in full carries its incidents: only police and admin see
-  // their plates and descriptions in clear.
+  // their plates and descriptions in clear.  Other roles read alerts
+  // through the audience profile the stream and the notifier use for
+  // them (partner, or shopkeeper: no key, no description, no incidents),
+  // and not at all where the TLP keeps the alert from that profile.
+  // httplib has worked out Content-Length before this handler runs: a
+  // body replaced here must say its own length, or the client waits for
+  // bytes that never come.
+  auto replace_body = [](httplib::Response& res, const std::string& body) {
+    res.set_content(body, "application/json");
+    res.headers.erase("Content-Length");
+    res.set_header("Content-Length", std::to_string(res.body.size()));
+  };
   http_.set_post_routing_handler(
-      [this](const httplib::Request& req, httplib::Response& res) {
-        if (res.status != 200 || req.path.rfind("/api/v1/alerts/", 0) != 0)
+      [this, replace_body](const httplib::Request& req,
+                           httplib::Response& res) {
+        if (res.status != 200 || req.path.rfind("/api/v1/alerts", 0) != 0)
           return;
         auto who = tokens_.Authenticate(req.get_header_value("Authorization"));
         if (who && ingest::SeesPersonalData(*who)) return;
         auto body = nlohmann::json::parse(res.body, nullptr, false);
-        if (body.is_discarded() || !body.contains("incidents")) return;
-        for (nlohmann::json& inc : body["incidents"])
-          ingest::RedactIncident(&inc);
-        res.set_content(body.dump(), "application/json");
+        if (body.is_discarded() || !body.is_object()) return;
+        const std::string_view audience = notifier::AudienceForRole(
+            who ? who->role : core::Role::kShopkeeper);
+        // GET /api/v1/alerts and GET /api/v1/alerts/{id}; not what lies
+        // below an alert (its CAP message answers for itself).
+        constexpr std::string_view kAlerts = "/api/v1/alerts";
+        const std::string_view path = req.path;
+        const bool get = req.method == "GET";
+        const bool one = get && path.size() > kAlerts.size() + 1 &&
+                         path[kAlerts.size()] == '/' &&
+                         path.find('/', kAlerts.size() + 1) ==
+                             std::string_view::npos;
+        if (get && path == kAlerts && body.contains("alerts")) {
+          nlohmann::json shown = nlohmann::json::array();
+          for (const nlohmann::json& alert : body["alerts"]) {
+            if (auto v = notifier::AlertForAudience(alert, audience))
+              shown.push_back(std::move(*v));
+          }
+          body["alerts"] = std::move(shown);
+        } else if (one) {
+          auto v = notifier::AlertForAudience(body, audience);
+          if (!v) {
+            res.status = 404;
+            replace_body(res, core::ErrorJson("no such alert").dump());
+            return;
+          }
+          body = std::move(*v);
+        } else if (!body.contains("incidents")) {
+          return;
+        }
+        if (body.contains("incidents")) {
+          for (nlohmann::json& inc : body["incidents"])
+            ingest::RedactIncident(&inc);
+        }
+        replace_body(res, body.dump());
       });
   ingest::RegisterRoutes(http_, ingest_, tokens_, rate_limiter_);
   notifier::RegisterRoutes(http_, outbox_, clock_, &tokens_);

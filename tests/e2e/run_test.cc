@@ -155,6 +155,51 @@ TEST_CASE("reports that must fire reach the police webhook, others do not",
   CHECK(s.process->Terminate() == 0);
 }
 
+TEST_CASE("roles without personal data read alerts through their profile",
+          "[e2e]") {
+  Service s;
+  for (const auto& [id, unit] : {std::pair{"k1", "RE01"}, {"k2", "RE03"},
+                                  {"k3", "RE05"}}) {
+    auto res =
+        s.Post(Report(id, "2025-06-10T10:00:00+02:00", "12-ZZX-4", unit));
+    REQUIRE(res);
+    REQUIRE(res->status == 201);
+  }
+  auto calls = s.hook.WaitFor(1);
+  REQUIRE(calls.size() == 1);
+  const std::string path =
+      "/api/v1/alerts/" + calls[0]["alert"]["id"].get<std::string>();
+
+  // A shopkeeper (and a reporter, a shop) gets the shopkeeper profile:
+  // the rule, times, regions and counts; no key, no description, no
+  // incidents.
+  auto get = [](httplib::Client& c, const std::string& at) {
+    auto res = c.Get(at.c_str());
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    return json::parse(res->body);
+  };
+  for (const char* role : {"shopkeeper", "reporter"}) {
+    INFO(role);
+    auto reader = s.Client(s.Token(role, std::string("r-") + role));
+    json one = get(*reader, path);
+    CHECK(one["rule"] == "plate-multi-unit");
+    CHECK(one["regions"] == json::array({"RE01", "RE03", "RE05"}));
+    CHECK_FALSE(one.contains("key"));
+    CHECK_FALSE(one.contains("description"));
+    CHECK_FALSE(one.contains("incidents"));
+    json list = get(*reader, "/api/v1/alerts");
+    REQUIRE(list["alerts"].size() == 1);
+    CHECK_FALSE(list["alerts"][0].contains("key"));
+    CHECK_FALSE(list["alerts"][0].contains("incidents"));
+  }
+  auto police = s.Client(s.Token("police", "desk"));
+  json full = get(*police, path);
+  CHECK(full["key"].get<std::string>().size() == 32);
+  CHECK(full["incidents"].size() == 3);
+  CHECK(s.process->Terminate() == 0);
+}
+
 TEST_CASE("an invalid report gets 422 naming each bad field", "[e2e]") {
   Service s;
   json bad = Report("x1", "not a time", "12-ZZX-4", "RE01");
