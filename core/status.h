@@ -30,8 +30,9 @@ class [[nodiscard]] Status {
   static Status NotFound(std::string message) {
     return Status(Code::kNotFound, std::move(message), {});
   }
-  static Status Conflict(std::string message) {
-    return Status(Code::kConflict, std::move(message), {});
+  static Status Conflict(std::string message,
+                         std::vector<FieldError> details = {}) {
+    return Status(Code::kConflict, std::move(message), std::move(details));
   }
   static Status IoError(std::string message) {
     return Status(Code::kIoError, std::move(message), {});

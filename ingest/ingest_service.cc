@@ -73,9 +73,17 @@ Submitted IngestService::Submit(const std::vector<nlohmann::json>& bodies,
   for (size_t i = 0; i < results.size(); ++i) {
     if (results[i].outcome == Outcome::kConflict) {
       rejected_ += bodies.size();
-      return {Status::Conflict(fmt::format(
-                  "report_id '{}' was used before for a different report",
-                  incidents[i].report_id)),
+      // The key may have come as the Idempotency-Key header: it is the
+      // report_id all the same.
+      const std::string field =
+          (bodies.size() > 1 ? fmt::format("[{}].", i) : "") + "report_id";
+      return {Status::Conflict(
+                  fmt::format(
+                      "report_id '{}' was used before for a different report",
+                      incidents[i].report_id),
+                  {{field,
+                    "used before for a different report: send that report "
+                    "unchanged, or this one under a new key"}}),
               {}};
     }
   }

@@ -235,6 +235,7 @@ TEST_CASE("a retry with the same report id is not a second incident", "[e2e]") {
   auto changed = s.Post(report);
   REQUIRE(changed);
   CHECK(changed->status == 409);
+  CHECK(json::parse(changed->body)["details"][0]["field"] == "report_id");
   auto list = s.client->Get("/api/v1/incidents");
   CHECK(json::parse(list->body)["incidents"].size() == 1);
 }
