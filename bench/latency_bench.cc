@@ -195,7 +195,8 @@ class Child {
       FILE* out = std::freopen(log.c_str(), "w", stdout);
       if (out != nullptr) ::dup2(::fileno(stdout), 2);
       std::vector<char*> args;
-      for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+      for (const std::string& a : argv)
+        args.push_back(const_cast<char*>(a.c_str()));
       args.push_back(nullptr);
       ::execv(args[0], args.data());
       std::_Exit(127);
@@ -245,7 +246,8 @@ std::vector<Sent> Drive(size_t n, double rate, int clients,
   // A server that falls far behind is not waited for: what is not sent by
   // then is left out (and shows in the counts).
   const auto give_up =
-      start + std::chrono::nanoseconds(static_cast<int64_t>(2 * n * 1e9 / rate)) +
+      start +
+      std::chrono::nanoseconds(static_cast<int64_t>(2 * n * 1e9 / rate)) +
       std::chrono::seconds(5);
   std::vector<std::thread> workers;
   for (int c = 0; c < clients; ++c) {
@@ -320,7 +322,8 @@ Figures Measure(const std::vector<Sent>& sent, Receiver& receiver) {
     first = std::min(first, s.sent);
     last = std::max(last, s.answered);
   }
-  if (f.sent > 0) f.seconds = std::chrono::duration<double>(last - first).count();
+  if (f.sent > 0)
+    f.seconds = std::chrono::duration<double>(last - first).count();
   return f;
 }
 
@@ -398,7 +401,9 @@ notify:
                  {"step", "offence"},
                  {"offence", "shoplifting"},
                  {"location",
-                  {{"lat", 52.37}, {"lon", 4.89}, {"block", fmt::format("b{}", i)}}}};
+                  {{"lat", 52.37},
+                   {"lon", 4.89},
+                   {"block", fmt::format("b{}", i)}}}};
     httplib::Headers h = {{"Authorization", "Bearer " + token}};
     auto r = c.Post("/api/v1/incidents", h, body.dump(), "application/json");
     if (!r || r->status != 201) return false;
@@ -477,7 +482,8 @@ int Main(const Options& o) {
       o.rate, o.seconds, o.clients, o.dir.string());
   auto slag = RunSlagboom(o, receiver);
   auto am = RunAlertmanager(o, receiver);
-  fmt::print("{:<13} {:>6} {:>6} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>6}\n",
+  fmt::print("{:<13} {:>6} {:>6} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} "
+             "{:>6}\n",
              "", "sent", "answrd", "hooks", "p50 ms", "p90 ms", "p99 ms",
              "max ms", "POST p50", "POST p99", "rate/s");
   Print("slagboom", slag);

@@ -265,63 +265,6 @@ void App::RegisterRoutes() {
           return httplib::Server::HandlerResponse::Unhandled;
         return httplib::Server::HandlerResponse::Handled;
       });
-  // An alert in full carries its incidents: only police and admin see
-  // their plates and descriptions in clear.  Other roles read alerts
-  // through the audience profile the stream and the notifier use for
-  // them (partner, or shopkeeper: no key, no description, no incidents),
-  // and not at all where the TLP keeps the alert from that profile.
-  // httplib has worked out Content-Length before this handler runs: a
-  // body replaced here must say its own length, or the client waits for
-  // bytes that never come.
-  auto replace_body = [](httplib::Response& res, const std::string& body) {
-    res.set_content(body, "application/json");
-    res.headers.erase("Content-Length");
-    res.set_header("Content-Length", std::to_string(res.body.size()));
-  };
-  http_.set_post_routing_handler(
-      [this, replace_body](const httplib::Request& req,
-                           httplib::Response& res) {
-        if (res.status != 200 || req.path.rfind("/api/v1/alerts", 0) != 0)
-          return;
-        auto who = tokens_.Authenticate(req.get_header_value("Authorization"));
-        if (who && ingest::SeesPersonalData(*who)) return;
-        auto body = nlohmann::json::parse(res.body, nullptr, false);
-        if (body.is_discarded() || !body.is_object()) return;
-        const std::string_view audience = notifier::AudienceForRole(
-            who ? who->role : core::Role::kShopkeeper);
-        // GET /api/v1/alerts and GET /api/v1/alerts/{id}; not what lies
-        // below an alert (its CAP message answers for itself).
-        constexpr std::string_view kAlerts = "/api/v1/alerts";
-        const std::string_view path = req.path;
-        const bool get = req.method == "GET";
-        const bool one = get && path.size() > kAlerts.size() + 1 &&
-                         path[kAlerts.size()] == '/' &&
-                         path.find('/', kAlerts.size() + 1) ==
-                             std::string_view::npos;
-        if (get && path == kAlerts && body.contains("alerts")) {
-          nlohmann::json shown = nlohmann::json::array();
-          for (const nlohmann::json& alert : body["alerts"]) {
-            if (auto v = notifier::AlertForAudience(alert, audience))
-              shown.push_back(std::move(*v));
-          }
-          body["alerts"] = std::move(shown);
-        } else if (one) {
-          auto v = notifier::AlertForAudience(body, audience);
-          if (!v) {
-            res.status = 404;
-            replace_body(res, core::ErrorJson("no such alert").dump());
-            return;
-          }
-          body = std::move(*v);
-        } else if (!body.contains("incidents")) {
-          return;
-        }
-        if (body.contains("incidents")) {
-          for (nlohmann::json& inc : body["incidents"])
-            ingest::RedactIncident(&inc);
-        }
-        replace_body(res, body.dump());
-      });
   ingest::RegisterRoutes(http_, ingest_, tokens_, rate_limiter_);
   notifier::RegisterRoutes(http_, outbox_, clock_, &tokens_);
   stream_->Register(http_, tokens_);
@@ -332,6 +275,24 @@ void App::RegisterRoutes() {
         auto inc = incident_store_.Get(id);
         if (!inc) return std::nullopt;
         return core::IncidentToJson(*inc);
+      },
+      // Police and admin read alerts in full.  Other roles read them
+      // through the audience profile the stream and the notifier use for
+      // them (partner, or shopkeeper: no key, no description, no
+      // incidents), not at all where the TLP keeps the alert from that
+      // profile, and never an incident's plate or descriptions in clear.
+      [this](const httplib::Request& req,
+             nlohmann::json alert) -> std::optional<nlohmann::json> {
+        auto who = tokens_.Authenticate(req.get_header_value("Authorization"));
+        if (who && ingest::SeesPersonalData(*who)) return alert;
+        auto shown = notifier::AlertForAudience(
+            alert, notifier::AudienceForRole(who ? who->role
+                                                 : core::Role::kShopkeeper));
+        if (shown && shown->contains("incidents")) {
+          for (nlohmann::json& inc : (*shown)["incidents"])
+            ingest::RedactIncident(&inc);
+        }
+        return shown;
       });
   http_.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(R"({"status":"ok"})", "application/json");

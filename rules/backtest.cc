@@ -15,7 +15,6 @@ namespace slagboom::rules {
 
 using nlohmann::json;
 
-
 size_t SeenIds::Home(const Packed& p, size_t mask) {
   return static_cast<size_t>((p.low ^ (p.low >> 29)) * 0x9e3779b97f4a7c15ULL >>
                              17) &

@@ -12,8 +12,8 @@ void Reply(httplib::Response& res, int status, const json& body) {
   res.set_content(body.dump(), "application/json");
 }
 
-void ListAlerts(AlertStore& store, const httplib::Request& req,
-                httplib::Response& res) {
+void ListAlerts(AlertStore& store, const AlertView& view,
+                const httplib::Request& req, httplib::Response& res) {
   AlertQuery query;
   query.state = req.get_param_value("state");
   query.rule = req.get_param_value("rule");
@@ -36,12 +36,19 @@ void ListAlerts(AlertStore& store, const httplib::Request& req,
     return;
   }
   json out = json::array();
-  for (const Alert& a : store.List(query)) out.push_back(AlertToJson(a));
+  for (const Alert& a : store.List(query)) {
+    if (!view) {
+      out.push_back(AlertToJson(a));
+    } else if (auto shown = view(req, AlertToJson(a))) {
+      out.push_back(std::move(*shown));
+    }
+  }
   Reply(res, 200, {{"alerts", out}});
 }
 
 void GetAlert(AlertStore& store, const IncidentLookup& lookup,
-              const httplib::Request& req, httplib::Response& res) {
+              const AlertView& view, const httplib::Request& req,
+              httplib::Response& res) {
   auto alert = store.Get(req.matches[1]);
   if (!alert) {
     Reply(res, 404, core::ErrorJson("no such alert"));
@@ -57,22 +64,30 @@ void GetAlert(AlertStore& store, const IncidentLookup& lookup,
       }
     }
   }
+  if (view) {
+    auto shown = view(req, std::move(out));
+    if (!shown) {
+      Reply(res, 404, core::ErrorJson("no such alert"));
+      return;
+    }
+    out = std::move(*shown);
+  }
   Reply(res, 200, out);
 }
 
 }  // namespace
 
 void RegisterRoutes(httplib::Server& server, AlertStore& store,
-                    IncidentLookup lookup) {
-  server.Get("/api/v1/alerts",
-             [&store](const httplib::Request& req, httplib::Response& res) {
-               ListAlerts(store, req, res);
+                    IncidentLookup lookup, AlertView view) {
+  server.Get("/api/v1/alerts", [&store, view](const httplib::Request& req,
+                                              httplib::Response& res) {
+    ListAlerts(store, view, req, res);
+  });
+  server.Get(R"(/api/v1/alerts/([A-Za-z0-9_]+))",
+             [&store, lookup, view](const httplib::Request& req,
+                                    httplib::Response& res) {
+               GetAlert(store, lookup, view, req, res);
              });
-  server.Get(
-      R"(/api/v1/alerts/([A-Za-z0-9_]+))",
-      [&store, lookup](const httplib::Request& req, httplib::Response& res) {
-        GetAlert(store, lookup, req, res);
-      });
 }
 
 }  // namespace slagboom::rules

@@ -1,5 +1,6 @@
 #include "rules/packed_key.h"
 
+#include "core/digest.h"
 #include "rules/packed_string.h"
 
 namespace slagboom::rules {
@@ -44,14 +45,8 @@ std::string PackedKey::str() const {
     std::memcpy(&n, bytes_, sizeof(n));
     return InternedText(n);
   }
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string text(kHexDigits, '0');
-  for (size_t i = 0; i < kHexDigits / 2; ++i) {
-    const auto b = static_cast<unsigned char>(bytes_[i]);
-    text[2 * i] = kDigits[b >> 4];
-    text[2 * i + 1] = kDigits[b & 0xf];
-  }
-  return text;
+  return core::Hex(reinterpret_cast<const unsigned char*>(bytes_),
+                   kHexDigits / 2);
 }
 
 }  // namespace slagboom::rules

@@ -4,12 +4,13 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "core/digest.h"
+
 namespace slagboom::rules {
 namespace {
 
 constexpr std::string_view kIdPrefix = "inc_";
 constexpr size_t kIdDigits = 20;
-
 
 // Strings too long to hold in place that are not ingest ids.  Never
 // shrinks: a pooled string may be read at any time.
@@ -111,19 +112,12 @@ std::string PackedString::str() const {
     std::memcpy(&n, bytes_, sizeof(n));
     return InternedText(n);
   }
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s(kIdPrefix);
-  s.resize(kIdPrefix.size() + kIdDigits);
-  uint64_t h = high(), l = low();
-  for (size_t i = kIdDigits; i-- > 4;) {
-    s[kIdPrefix.size() + i] = kDigits[l & 0xf];
-    l >>= 4;
-  }
-  for (size_t i = 4; i-- > 0;) {
-    s[kIdPrefix.size() + i] = kDigits[h & 0xf];
-    h >>= 4;
-  }
-  return s;
+  // The number's 10 bytes, most significant first, as the digits were.
+  unsigned char number[kIdDigits / 2];
+  const uint64_t h = high(), l = low();
+  for (size_t i = 0; i < 2; ++i) number[i] = (h >> (8 * (1 - i))) & 0xff;
+  for (size_t i = 0; i < 8; ++i) number[2 + i] = (l >> (8 * (7 - i))) & 0xff;
+  return std::string(kIdPrefix) + core::Hex(number, sizeof(number));
 }
 
 bool operator<(const PackedString& a, const PackedString& b) {

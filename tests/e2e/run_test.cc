@@ -155,6 +155,42 @@ TEST_CASE("reports that must fire reach the police webhook, others do not",
   CHECK(s.process->Terminate() == 0);
 }
 
+TEST_CASE("C9 a retry counts once toward R1 and correlation goes on",
+          "[e2e]") {
+  Service s;
+  auto post = [&](const json& body, const std::string& key) {
+    httplib::Headers headers = {{"Idempotency-Key", key}};
+    auto res = s.client->Post("/api/v1/incidents", headers, body.dump(),
+                              "application/json");
+    REQUIRE(res);
+    return res;
+  };
+  json first = Report("", "2025-06-10T10:00:00+02:00", "12-ZZX-4", "RE01");
+  first.erase("report_id");
+  auto a = post(first, "k-1");
+  REQUIRE(a->status == 201);
+  auto again = post(first, "k-1");
+  REQUIRE(again->status == 201);
+  CHECK(json::parse(again->body)["incidents"][0]["duplicate"] == true);
+  json changed = first;
+  changed["value_eur"] = 99;
+  CHECK(post(changed, "k-1")->status == 409);
+  // Neither the retry nor the refused report may hold up what follows.
+  std::vector<std::string> ids = {
+      json::parse(a->body)["incidents"][0]["id"].get<std::string>()};
+  for (const auto& [key, unit] : {std::pair{"k-2", "RE03"}, {"k-3", "RE05"}}) {
+    json next = Report("", "2025-06-11T10:00:00+02:00", "12-ZZX-4", unit);
+    next.erase("report_id");
+    auto res = post(next, key);
+    REQUIRE(res->status == 201);
+    ids.push_back(json::parse(res->body)["incidents"][0]["id"]);
+  }
+  auto calls = s.hook.WaitFor(1);
+  REQUIRE(calls.size() == 1);
+  CHECK(Ids(calls[0]["alert"]) == ids);
+  CHECK(s.process->Terminate() == 0);
+}
+
 TEST_CASE("roles without personal data read alerts through their profile",
           "[e2e]") {
   Service s;

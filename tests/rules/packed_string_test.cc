@@ -13,6 +13,14 @@
 namespace slagboom::rules {
 namespace {
 
+// `n` random lowercase hex digits.
+std::string RandomHex(std::mt19937& rng, int n) {
+  const char kHex[] = "0123456789abcdef";
+  std::string digits;
+  for (int d = 0; d < n; ++d) digits += kHex[rng() % 16];
+  return digits;
+}
+
 // Texts of every form: short, ingest ids, and long ones that are not ids
 // (wrong prefix, upper-case digit, one digit too many or too few).
 std::vector<std::string> Texts() {
@@ -33,10 +41,8 @@ std::vector<std::string> Texts() {
       "Súdwest-Fryslân municipality",
   };
   std::mt19937 rng(7);
-  const char kHex[] = "0123456789abcdef";
   for (int i = 0; i < 200; ++i) {
-    std::string id = "inc_";
-    for (int d = 0; d < 20; ++d) id += kHex[rng() % 16];
+    const std::string id = "inc_" + RandomHex(rng, 20);
     texts.push_back(id);
     texts.push_back(id.substr(0, 4 + rng() % 12));
   }
@@ -81,12 +87,7 @@ std::vector<std::string> Keys() {
       "a reporter whose name runs on well beyond the inline bytes",
   };
   std::mt19937 rng(11);
-  const char kHex[] = "0123456789abcdef";
-  for (int i = 0; i < 200; ++i) {
-    std::string key;
-    for (int d = 0; d < 32; ++d) key += kHex[rng() % 16];
-    keys.push_back(key);
-  }
+  for (int i = 0; i < 200; ++i) keys.push_back(RandomHex(rng, 32));
   return keys;
 }
 
